@@ -1,0 +1,145 @@
+"""The qaharvest flow: raw/ → extract → clean → dedupe → validate → publish.
+
+Each task is one coarse batch step; the logic lives in the `qaharvest` package.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pandas as pd
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from qaharvest import clean, dedupe, extract, publish, readers, report, validate
+from qaharvest.fingerprint import code_fingerprint, file_digest, input_fingerprint
+
+
+class ReleaseRejected(RuntimeError):
+    """A dataset-level check failed: nothing was published."""
+
+
+@task(name="scan", cache_policy=NO_CACHE)
+def scan_task(raw_dir: Path, out_dir: Path) -> dict:
+    files, rejected = readers.list_inputs(raw_dir)
+    digests = {f.relative_to(raw_dir.resolve()).as_posix(): file_digest(f) for f in files}
+    fingerprint = input_fingerprint(digests) + ":" + code_fingerprint()
+    previous = publish.latest_manifest(out_dir)
+    unchanged = previous is not None and previous.get("input_fingerprint") == fingerprint
+    return {
+        "files": files,
+        "rejected_files": rejected,
+        "fingerprint": fingerprint,
+        "unchanged": unchanged,
+        "previous": previous,
+    }
+
+
+@task(name="extract", cache_policy=NO_CACHE)
+def extract_task(files: list[Path], raw_dir: Path) -> extract.Extracted:
+    return extract.extract_files(files, raw_dir)
+
+
+@task(name="clean", cache_policy=NO_CACHE)
+def clean_task(occurrences: pd.DataFrame) -> pd.DataFrame:
+    return clean.clean_frame(occurrences)
+
+
+@task(name="dedupe", cache_policy=NO_CACHE)
+def dedupe_task(occurrences: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return dedupe.dedupe(occurrences)
+
+
+@task(name="validate", cache_policy=NO_CACHE)
+def validate_task(
+    answered: pd.DataFrame, unanswered: pd.DataFrame, previous_rows: int | None
+) -> dict[str, validate.Outcome]:
+    return {
+        "qa_pairs": validate.validate_table(answered, "qa_pairs", previous_rows),
+        "unanswered": validate.validate_table(unanswered, "unanswered"),
+    }
+
+
+@task(name="publish", cache_policy=NO_CACHE)
+def publish_task(out_dir: Path, tables: dict, manifest: dict) -> str:
+    return str(publish.publish(out_dir, tables, manifest))
+
+
+@flow(name="qaharvest", log_prints=True)
+def harvest(raw_dir: str = "raw", out_dir: str = "output") -> dict:
+    """Build a release of `out_dir` from the pages in `raw_dir`; return the run summary."""
+    raw, out = Path(raw_dir), Path(out_dir)
+    log = get_run_logger()
+    times: dict[str, float] = {}
+    t0 = time.perf_counter()
+    publish.clean_leftovers(out)
+    scan = scan_task(raw, out)
+    times["scan"] = time.perf_counter() - t0
+    if scan["unchanged"]:
+        log.info("unchanged: input and code match release %s", scan["previous"]["version"])
+        return {"status": "unchanged", "release": scan["previous"]["version"]}
+
+    t = time.perf_counter()
+    ex = extract_task(scan["files"], raw)
+    occurrences, noise = ex.frames()
+    times["extract"] = time.perf_counter() - t
+    t = time.perf_counter()
+    cleaned = clean_task(occurrences)
+    times["clean"] = time.perf_counter() - t
+    t = time.perf_counter()
+    answered, unanswered = dedupe_task(cleaned)
+    times["dedupe"] = time.perf_counter() - t
+    t = time.perf_counter()
+    previous = scan["previous"]
+    outcomes = validate_task(
+        answered, unanswered, previous["rows"]["qa_pairs"] if previous else None
+    )
+    times["validate"] = time.perf_counter() - t
+
+    rejected = report.rejected_frame(noise, outcomes)
+    summary = report.summary(
+        files_total=len(scan["files"]) + len(scan["rejected_files"]),
+        extracted=ex,
+        occurrences=occurrences,
+        answered=answered,
+        unanswered=unanswered,
+        outcomes=outcomes,
+        rejected_files=scan["rejected_files"] + ex.rejected_files,
+        times=times,
+    )
+    failed = [f"{name}: {g}" for name, o in outcomes.items() for g in o.failed_gates]
+    if failed:
+        summary["status"] = "failed"
+        create_markdown_artifact(
+            key="qaharvest-run",
+            markdown=report.markdown(summary),
+            description="qaharvest run: nothing published",
+        )
+        raise ReleaseRejected("dataset check failed, nothing published: " + "; ".join(failed))
+
+    t = time.perf_counter()
+    good = outcomes["qa_pairs"].good
+    manifest = report.manifest(
+        summary, scan["fingerprint"], publish.change_summary(publish.previous_pairs(out), good)
+    )
+    tables = {
+        "qa_pairs": (good, "qa_pair"),
+        "unanswered": (outcomes["unanswered"].good, "qa_pair"),
+        "rejected": (rejected, "rejected"),
+    }
+    release = publish_task(out, tables, manifest)
+    times["publish"] = time.perf_counter() - t
+    summary.update(
+        status="published",
+        release=Path(release).name,
+        times=times,
+        total_seconds=time.perf_counter() - t0,
+    )
+    create_markdown_artifact(
+        key="qaharvest-run",
+        markdown=report.markdown(summary),
+        description=f"qaharvest release {Path(release).name}",
+    )
+    return summary

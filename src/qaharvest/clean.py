@@ -1,0 +1,90 @@
+"""Cleaning: repair and tidy question, answer and title text; flag truncated answers.
+
+Idempotent: cleaning cleaned text changes nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import ftfy
+import pandas as pd
+
+from qaharvest import patterns as P
+from qaharvest.segment import strip_seo_prefix
+
+MAX_ANSWER_CHARS = 20_000
+# A featured snippet glues its short answer to the paragraph: "NigerNiger, in Western Africa…".
+_GLUED_REPEAT = re.compile(r"^(.{3,60}?)(?=\1)")
+_GLUED_STARTER = re.compile(
+    r"^([^.?!:;,\n]{2,40}?[a-z0-9%)])(?=(?:The|There|According|In|It|A|An|This|That|These|Those|"
+    r"As|If|When|While|With|For|On|At|By|From|Most|Some|Many|Yes|No)\s)"
+)
+
+
+def clean_text(text: str) -> str:
+    """Mojibake, HTML entities and tags, control characters, whitespace; lines kept."""
+    text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
+    for _ in range(2):  # double-escaped entities ("&amp;lt;") decode in two steps
+        text = html.unescape(text)
+    text = P.SCRIPT_BLOCK.sub(" ", text)
+    text = P.HTML_TAG.sub(" ", text)
+    text = P.CONTROL_CHARS.sub("", text.replace("\xa0", " ").replace("\t", " "))
+    lines = (re.sub(r" {2,}", " ", ln).strip() for ln in text.split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def clean_question(text: str) -> str:
+    return strip_seo_prefix(re.sub(r"\s+", " ", clean_text(text)).strip())
+
+
+def _unglue_snippet(line: str) -> str:
+    m = _GLUED_REPEAT.match(line) or _GLUED_STARTER.match(line)
+    return f"{m.group(1)}\n{line[m.end(1) :]}" if m else line
+
+
+def clean_answer(text: str) -> tuple[str, bool]:
+    """A cleaned answer and whether it was cut off in the source."""
+    truncated = False
+    out = []
+    for i, line in enumerate(clean_text(text).split("\n")):
+        line = P.LEADING_DATE.sub("", line)
+        line = P.TRAILING_DATE.sub("", line)
+        tail = P.TRUNCATION_TAIL.search(line)
+        if tail:
+            truncated = True
+            line = line[: tail.start()].rstrip()
+        line = P.TRAILING_DATE.sub("", line)
+        if i == 0:
+            line = _unglue_snippet(line)
+        out.append(line)
+    answer = "\n".join(out).strip()
+    answer = re.sub(r"\n{3,}", "\n\n", answer)
+    if P.ELLIPSIS_END.search(answer):
+        truncated = True
+    if len(answer) > MAX_ANSWER_CHARS:
+        answer, truncated = answer[:MAX_ANSWER_CHARS].rsplit(" ", 1)[0] + " …", True
+    return answer, truncated
+
+
+def clean_frame(occ: pd.DataFrame) -> pd.DataFrame:
+    """Clean the question, answer and title columns of an occurrences frame.
+
+    Adds `answer_truncated`. Answers that clean to nothing become null (unanswered).
+    """
+    out = occ.copy()
+    out["question"] = [clean_question(q) for q in out["question"]]
+    out["title"] = [clean_question(t) if isinstance(t, str) else None for t in out["title"]]
+    answers, flags = [], []
+    for a in out["answer"]:
+        if isinstance(a, str):
+            text, cut = clean_answer(a)
+            answers.append(text or None)
+            flags.append(bool(text) and cut)
+        else:
+            answers.append(None)
+            flags.append(False)
+    out["answer"] = pd.Series(answers, index=out.index, dtype=object)
+    out["answer_truncated"] = flags
+    return out

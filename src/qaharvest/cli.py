@@ -1,0 +1,119 @@
+"""The `qaharvest` command line.
+
+Exit codes: 0 published or unchanged, 1 a dataset check failed, 2 bad usage,
+3 unreadable input folder or output not writable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="Turn scraped Q&A pages into clean, deduplicated, validated releases.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_IO = 0, 1, 2, 3
+
+
+def _check_dirs(raw: Path, out: Path) -> None:
+    if not raw.is_dir() or not os.access(raw, os.R_OK | os.X_OK):
+        console.print(f"[red]error:[/red] input folder {raw} is missing or unreadable")
+        raise typer.Exit(EXIT_IO)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-probe"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        console.print(f"[red]error:[/red] output folder {out} is not writable: {exc.strerror}")
+        raise typer.Exit(EXIT_IO) from exc
+
+
+@app.command()
+def run(
+    raw: Path = typer.Option(Path("raw"), "--raw", help="Folder of scraped pages."),
+    out: Path = typer.Option(Path("output"), "--out", help="Folder that receives releases."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
+) -> None:
+    """Run the flow once in Prefect's local ephemeral mode.
+
+    Example: qaharvest run --raw raw --out output
+    """
+    _check_dirs(raw, out)
+    from flows.harvest import harvest
+
+    state = harvest(raw_dir=str(raw), out_dir=str(out), return_state=True)
+    if state.is_failed():
+        exc = state.result(raise_on_failure=False)
+        console.print(f"[red]failed:[/red] {exc}")
+        raise typer.Exit(EXIT_CHECK_FAILED)
+    result = state.result()
+    if as_json:
+        print(json.dumps(result, indent=2, default=str))
+        return
+    if result["status"] == "unchanged":
+        console.print(f"unchanged: release {result['release']} is current")
+        return
+    _print_summary(result)
+
+
+def _print_summary(summary: dict) -> None:
+    table = Table(title=f"qaharvest release {summary['release']}")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for group in ("input", "lines", "stages"):
+        for key, value in summary[group].items():
+            table.add_row(f"{group}: {key}", str(value))
+    for stage, seconds in summary["times"].items():
+        table.add_row(f"seconds: {stage}", f"{seconds:.2f}")
+    Console().print(table)
+
+
+@app.command()
+def inspect(
+    file: Path = typer.Argument(..., help="One page (.txt) or dump (.jsonl[.gz])."),
+) -> None:
+    """Show how each line of a page was classified, and by which rule.
+
+    Example: qaharvest inspect raw/psoas.txt
+    """
+    from qaharvest.readers import UnreadableFile, read_pages, split_lines
+    from qaharvest.segment import classify
+
+    try:
+        pages, _ = read_pages(file, file.name)
+    except (UnreadableFile, FileNotFoundError) as exc:
+        console.print(f"[red]error:[/red] {file}: {exc}")
+        raise typer.Exit(EXIT_IO) from exc
+    colors = {
+        "title": "bold magenta",
+        "question": "bold cyan",
+        "answer": "green",
+        "noise": "red",
+        "blank": "dim",
+    }
+    out = Console()
+    for page in pages:
+        if page.record:
+            out.rule(f"record {page.record} {page.url or ''}")
+        table = Table(show_lines=False)
+        for col in ("line", "kind", "rule", "text"):
+            table.add_column(col, overflow="fold")
+        for ln in classify(split_lines(page.text)):
+            if ln.kind == "blank":
+                continue
+            c = colors[ln.kind]
+            table.add_row(str(ln.n), f"[{c}]{ln.kind}[/{c}]", ln.rule, ln.text[:160])
+        out.print(table)
+
+
+if __name__ == "__main__":
+    app()

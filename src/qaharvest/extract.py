@@ -1,0 +1,151 @@
+"""Extraction: raw files → question/answer occurrences, with line accounting and noise lines.
+
+`extract_files` is the batch entry point used by the flow; `extract_page` does one page.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from qaharvest.readers import Page, UnreadableFile, read_pages, split_lines
+from qaharvest.segment import KINDS, classify, strip_seo_prefix
+
+OCCURRENCE_COLUMNS = ["file", "line", "url", "record", "title", "question", "answer"]
+NOISE_COLUMNS = ["file", "line", "rule", "text"]
+
+
+@dataclass
+class Extracted:
+    """What extraction produced for a batch of files."""
+
+    occurrences: list[dict] = field(default_factory=list)
+    noise: list[dict] = field(default_factory=list)
+    line_counts: Counter = field(default_factory=Counter)
+    rejected_files: list[dict] = field(default_factory=list)
+    files_processed: int = 0
+
+    def merge(self, other: Extracted) -> Extracted:
+        self.occurrences += other.occurrences
+        self.noise += other.noise
+        self.line_counts += other.line_counts
+        self.rejected_files += other.rejected_files
+        self.files_processed += other.files_processed
+        return self
+
+    def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        occ = pd.DataFrame(self.occurrences, columns=OCCURRENCE_COLUMNS)
+        noise = pd.DataFrame(self.noise, columns=NOISE_COLUMNS)
+        return occ, noise
+
+
+def extract_page(page: Page) -> Extracted:
+    """Occurrences (one per question asked), noise lines and line counts for one page."""
+    res = Extracted()
+    lines = classify(split_lines(page.text))
+    res.line_counts.update(ln.kind for ln in lines)
+    res.line_counts["read"] += len(lines)
+    title = next(
+        (
+            strip_seo_prefix(ln.text)
+            for ln in lines
+            if ln.kind == "title" or ln.rule == "title-question"
+        ),
+        None,
+    )
+    where = f"{page.file}#{page.record}" if page.record else page.file
+    current: list[dict] = []  # occurrences waiting for answer text
+    answer: list[str] = []
+    gap = False
+
+    def flush() -> None:
+        text = "".join(answer).strip() or None
+        for occ in current:
+            occ["answer"] = text if occ is current[-1] else None
+        res.occurrences.extend(current)
+
+    for ln in lines:
+        if ln.kind == "question":
+            flush()
+            current = [
+                {
+                    "file": page.file,
+                    "line": ln.n,
+                    "url": page.url,
+                    "record": page.record,
+                    "title": title,
+                    "question": q,
+                    "answer": None,
+                }
+                for q in ln.questions
+            ]
+            answer, gap = [], False
+        elif ln.kind == "answer" and current:
+            answer.append(("\n\n" if gap else "\n") + ln.text if answer else ln.text)
+            gap = False
+        elif ln.kind == "blank":
+            gap = True
+        elif ln.kind == "noise":
+            res.noise.append({"file": where, "line": ln.n, "rule": ln.rule, "text": ln.text})
+    flush()
+    return res
+
+
+def extract_file(path: Path, rel: str) -> Extracted:
+    """Extract every page of one file; an unreadable file is set aside with its reason."""
+    res = Extracted()
+    try:
+        pages, bad_records = read_pages(path, rel)
+    except UnreadableFile as exc:
+        res.rejected_files.append({"file": rel, "reason": str(exc)})
+        return res
+    res.rejected_files += bad_records
+    for page in pages:
+        res.merge(extract_page(page))
+    res.files_processed = 1
+    return res
+
+
+def _extract_shard(shard: list[tuple[str, str]]) -> Extracted:
+    res = Extracted()
+    for path, rel in shard:
+        res.merge(extract_file(Path(path), rel))
+    return res
+
+
+def shards(items: list, n: int) -> list[list]:
+    """Split items into n contiguous shards of near-equal size (order kept)."""
+    n = max(1, min(n, len(items)))
+    size, extra = divmod(len(items), n)
+    out, start = [], 0
+    for i in range(n):
+        end = start + size + (i < extra)
+        out.append(items[start:end])
+        start = end
+    return [s for s in out if s]
+
+
+def extract_files(files: list[Path], raw_dir: Path, workers: int | None = None) -> Extracted:
+    """Extract a batch of files, over a process pool when the batch is large enough to pay."""
+    raw_dir = raw_dir.resolve()
+    items = [(str(p), Path(p).relative_to(raw_dir).as_posix()) for p in files]
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(items) < 200:
+        return _extract_shard(items)
+    result = Extracted()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for part in pool.map(_extract_shard, shards(items, workers * 4)):
+            result.merge(part)
+    return result
+
+
+def line_accounting(counts: Counter) -> dict:
+    """Lines read and lines by kind; the kinds add up to the lines read."""
+    acc = {"read": counts.get("read", 0)}
+    acc.update({k: counts.get(k, 0) for k in KINDS})
+    return acc

@@ -1,0 +1,127 @@
+"""Regular expressions shared by segmentation, cleaning and normalization."""
+
+from __future__ import annotations
+
+import re
+
+# SEO prefixes that "People also ask" copy sites put before titles and questions.
+SEO_PREFIX = re.compile(
+    r"^\s*(?:(?:quick|fast|best|short|popular|common|frequent|frequently asked|often asked|"
+    r"readers|reader|you|people|users?)\s+(?:answer|question|asked|ask|asks|questions)|"
+    r"your question|question|answer|faq|q|q&a|solved|asked|question answer)\s*[:\-–—]\s+",
+    re.IGNORECASE,
+)
+
+# Words that open a direct question in English.
+QUESTION_WORDS = frozenset(
+    [
+        "how",
+        "what",
+        "whats",
+        "what's",
+        "why",
+        "who",
+        "whom",
+        "whose",
+        "who's",
+        "when",
+        "where",
+        "which",
+        "whether",
+        "is",
+        "are",
+        "was",
+        "were",
+        "am",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "should",
+        "would",
+        "will",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "has",
+        "have",
+        "had",
+        "isn't",
+        "aren't",
+        "wasn't",
+        "weren't",
+        "don't",
+        "doesn't",
+        "didn't",
+        "can't",
+        "cannot",
+        "couldn't",
+        "shouldn't",
+        "wouldn't",
+        "won't",
+        "hasn't",
+        "haven't",
+        "hadn't",
+        "any",
+        "anyone",
+        "anybody",
+    ]
+)
+
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+(?=[\"“'‘(]?[A-Z0-9])")
+
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+DATE = rf"{_MONTH}\s+\d{{1,2}},\s+\d{{4}}"
+# "…Zinc.Nov 18, 2020" or "… 46 more rows•Mar 23, 2020" at the end of a line.
+TRAILING_DATE = re.compile(rf"\s*[•·]?\s*{DATE}\s*$")
+# "Jun 3, 2020 — The answer…" at the start of a line.
+LEADING_DATE = re.compile(rf"^\s*{DATE}\s*(?:[—–-]|\.\.\.|…)\s*")
+# Snippet tails: "More items…", "159 more rows", "13 more columns", a dangling bullet.
+TRUNCATION_TAIL = re.compile(
+    r"(?:\s*(?:\.{3}|…)?\s*(?:More items\s*(?:\.{3}|…)?\.?|\d+\s+more\s+(?:rows|columns|items))"
+    r"\s*[•·]?)+\s*$",
+    re.IGNORECASE,
+)
+ELLIPSIS_END = re.compile(r"(?:\.{3}|…)\s*[•·]?\s*$")
+
+VIDEO_SNIPPET = re.compile(
+    r"^Starts here\s*\d|\d{1,2}:\d{2}.*(?:YouTube|Vimeo)|(?:YouTube|Vimeo)\s*(?:YouTube|Vimeo)\s*$",
+    re.IGNORECASE,
+)
+LINK_LINE = re.compile(
+    r"^(?:you might (?:also )?be interested(?: in)?|you may (?:also )?(?:be interested in|like)|"
+    r"read (?:also|more|next)|see also|also read|related(?: posts?| articles?| questions?)?|"
+    r"this is (?:exciting|interesting)|interesting(?: read)?|recommended(?: reading)?|"
+    r"popular(?: posts?)?|trending|check out|learn more)\s*[:\-–—]",
+    re.IGNORECASE,
+)
+BOILERPLATE = frozenset(
+    """contents|table of contents|leave a reply|leave a comment|related posts|related|
+    more items|quick links|share|share this|share this post|comments|navigation|menu|home|
+    sitemap|privacy policy|terms of use|terms and conditions|search|skip to content|
+    post navigation|recent posts|categories|archives|tags|advertisement|sponsored|
+    you may also like|people also ask|cookie policy|all rights reserved|back to top|top""".replace(
+        "\n", ""
+    )
+    .replace("    ", "")
+    .split("|")
+)
+MORE_ROWS = re.compile(r"^(?:\d+\s+more\s+(?:rows|columns|items)|more items)\W*$", re.IGNORECASE)
+COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)|copyright\b)", re.IGNORECASE)
+URL_ONLY = re.compile(r"^\W*(?:https?://|www\.)\S+\W*$", re.IGNORECASE)
+CALL_TO_ACTION = re.compile(
+    r"^(?:please\s+)?click here\b|^(?:share|tell us) (?:this|in the comments|your)|"
+    r"^(?:follow|subscribe to|like) us\b|^sign up (?:for|to)\b|^subscribe\b",
+    re.IGNORECASE,
+)
+SOCIAL = re.compile(r"\b(?:facebook|instagram|twitter|pinterest|tiktok)\b", re.IGNORECASE)
+SOCIAL_HOOK = re.compile(
+    r"@\w|\bfollow\b|\bkeep up with\b|\blike us\b|\bfind (?:us|them)\b", re.IGNORECASE
+)
+HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>")
+SCRIPT_BLOCK = re.compile(r"<\s*(script|style)\b[^>]*>.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
+CONTROL_CHARS = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]"
+)

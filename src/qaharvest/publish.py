@@ -1,0 +1,160 @@
+"""Publishing: write a release into a temporary folder, fsync, rename it into
+`OUT/releases/<version>`, then switch the `OUT/latest` symlink with one atomic rename."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from qaharvest import __version__
+from qaharvest.fingerprint import file_digest
+from qaharvest.schema import arrow_schema, schema_version
+
+KEEP_RELEASES = 10
+TMP_PREFIX = ".tmp-"
+
+
+def to_arrow(df: pd.DataFrame, schema_name: str) -> pa.Table:
+    schema = arrow_schema(schema_name)
+    return pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
+
+
+def _write_parquet(table: pa.Table, path: Path) -> None:
+    pq.write_table(table, path, compression="zstd")
+
+
+def _write_jsonl(table: pa.Table, path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="\n") as fh:
+        for batch in table.to_batches(max_chunksize=10_000):
+            for rec in batch.to_pylist():
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def latest_manifest(out_dir: Path) -> dict | None:
+    path = out_dir / "latest" / "manifest.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def change_summary(previous: pd.DataFrame | None, current: pd.DataFrame) -> dict:
+    """Ids added, removed and changed (answer or aliases differ) against the previous release."""
+    if previous is None:
+        return {"added": sorted(current["id"]), "removed": [], "changed": []}
+    prev = {r["id"]: (r["answer"], list(r["aliases"])) for r in previous.to_dict("records")}
+    cur = {r["id"]: (r["answer"], list(r["aliases"])) for r in current.to_dict("records")}
+    return {
+        "added": sorted(cur.keys() - prev.keys()),
+        "removed": sorted(prev.keys() - cur.keys()),
+        "changed": sorted(i for i in cur.keys() & prev.keys() if cur[i] != prev[i]),
+    }
+
+
+def previous_pairs(out_dir: Path) -> pd.DataFrame | None:
+    path = out_dir / "latest" / "qa_pairs.parquet"
+    return pd.read_parquet(path, columns=["id", "answer", "aliases"]) if path.exists() else None
+
+
+def new_version() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def publish(
+    out_dir: Path,
+    tables: dict[str, tuple[pd.DataFrame, str]],
+    manifest: dict,
+    keep: int = KEEP_RELEASES,
+) -> Path:
+    """Write `tables` ({name: (frame, schema)}) and the manifest as a new release; return it.
+
+    `qa_pairs` is also written as JSONL. Nothing is visible under `releases/` or `latest`
+    until every file is written and flushed.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    version = manifest.setdefault("version", new_version())
+    tmp = out_dir / f"{TMP_PREFIX}{version}"
+    tmp.mkdir()
+    try:
+        rows = {}
+        for name, (df, schema_name) in tables.items():
+            table = to_arrow(df, schema_name)
+            _write_parquet(table, tmp / f"{name}.parquet")
+            if name == "qa_pairs":
+                _write_jsonl(table, tmp / f"{name}.jsonl")
+            rows[name] = table.num_rows
+        manifest.update(
+            {
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                "package_version": __version__,
+                "schema_version": schema_version(),
+                "rows": rows,
+            }
+        )
+        files = {}
+        for path in sorted(p for p in tmp.rglob("*") if p.is_file()):
+            _fsync(path)
+            files[path.relative_to(tmp).as_posix()] = {
+                "bytes": path.stat().st_size,
+                "sha256": file_digest(path),
+            }
+        manifest["files"] = files
+        (tmp / "manifest.json").write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"
+        )
+        _fsync(tmp / "manifest.json")
+        _fsync(tmp)
+        releases = out_dir / "releases"
+        releases.mkdir(exist_ok=True)
+        final = releases / version
+        os.rename(tmp, final)
+        _fsync(releases)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    link = out_dir / f"{TMP_PREFIX}latest"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(Path("releases") / version)
+    os.replace(link, out_dir / "latest")
+    _fsync(out_dir)
+    prune(out_dir, keep)
+    return final
+
+
+def list_releases(out_dir: Path) -> list[Path]:
+    releases = out_dir / "releases"
+    return sorted(p for p in releases.iterdir() if p.is_dir()) if releases.exists() else []
+
+
+def prune(out_dir: Path, keep: int) -> None:
+    """Keep the newest `keep` releases (never the one `latest` points to) and drop leftovers
+    of interrupted runs."""
+    current = (out_dir / "latest").resolve()
+    for old in list_releases(out_dir)[:-keep] if keep > 0 else []:
+        if old.resolve() != current:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def clean_leftovers(out_dir: Path) -> list[str]:
+    """Remove temporary folders left by a killed run; return their names."""
+    removed = []
+    for p in out_dir.glob(f"{TMP_PREFIX}*") if out_dir.exists() else []:
+        if p.is_symlink() or p.is_file():
+            p.unlink()
+        else:
+            shutil.rmtree(p, ignore_errors=True)
+        removed.append(p.name)
+    return removed

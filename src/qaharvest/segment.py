@@ -1,0 +1,199 @@
+"""Segmentation: decide for every line of a page whether it is a title, a question, answer text or
+noise, and name the rule that decided. Pure functions over lists of strings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qaharvest import patterns as P
+
+KINDS = ("title", "question", "answer", "noise", "blank")
+MAX_QUESTION_CHARS = 300
+MENU_LINE_CHARS = 80
+
+
+@dataclass
+class Line:
+    """One classified line. `questions` holds the question(s) a question line asks."""
+
+    n: int  # 1-based line number in the page
+    text: str  # whitespace-normalized text
+    kind: str
+    rule: str
+    questions: tuple[str, ...] = ()
+
+
+def squash(line: str) -> str:
+    """Whitespace-normalize a line for classification (NBSP, tabs, zero-width, runs of spaces)."""
+    line = P.CONTROL_CHARS.sub("", line.replace("\xa0", " "))
+    return re.sub(r"\s+", " ", line).strip()
+
+
+def strip_seo_prefix(text: str) -> str:
+    stripped = P.SEO_PREFIX.sub("", text, count=1)
+    return stripped if stripped else text
+
+
+def _first_word(sentence: str) -> str:
+    m = re.match(r"[\"“'‘(\[]*([A-Za-z']+)", sentence)
+    return m.group(1).lower().replace("’", "'") if m else ""
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in P.SENTENCE_SPLIT.split(text) if s]
+
+
+def is_question_sentence(sentence: str) -> bool:
+    s = sentence.rstrip(" \"”'’)]")
+    return s.endswith("?") and _first_word(strip_seo_prefix(s)) in P.QUESTION_WORDS
+
+
+def question_parts(text: str) -> tuple[str, ...] | None:
+    """The questions a line asks, or None when it is not a question line.
+
+    A question line ends with '?' and its last sentence opens with a question word
+    ("Boosting his distance to, say, 269?" is answer text). Context sentences before the
+    question stay with it; a line made only of questions yields each of them.
+    """
+    text = strip_seo_prefix(text)
+    if len(text) > MAX_QUESTION_CHARS:
+        return None
+    parts = sentences(text)
+    if not parts or not is_question_sentence(parts[-1]):
+        return None
+    if len(parts) > 1 and all(is_question_sentence(p) for p in parts):
+        return tuple(parts)
+    return (text,)
+
+
+def noise_rule(text: str) -> str | None:
+    """The noise rule a line matches, if any."""
+    low = text.casefold().strip(" .…:!-–—•*|")
+    if P.VIDEO_SNIPPET.search(text):
+        return "video-snippet"
+    if P.LINK_LINE.match(text):
+        return "link-line"
+    if low in P.BOILERPLATE:
+        return "boilerplate"
+    if P.MORE_ROWS.match(text):
+        return "more-rows"
+    if P.COPYRIGHT.match(text):
+        return "copyright"
+    if P.URL_ONLY.match(text):
+        return "url-only"
+    if text.count("|") >= 2 or re.match(r"^<\.{2,}.*\.{2,}>$", text):
+        return "navigation"
+    if P.CALL_TO_ACTION.match(text):
+        return "call-to-action"
+    if P.SOCIAL.search(text) and P.SOCIAL_HOOK.search(text):
+        return "social-link"
+    if not re.search(r"[^\W_]", text):
+        return "no-words"
+    return None
+
+
+def _title_case(text: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z][\w'’]*", strip_seo_prefix(text)) if len(w) > 3]
+    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
+def _same(a: str, b: str) -> bool:
+    key = lambda s: re.sub(r"\W+", " ", strip_seo_prefix(s)).strip().casefold()  # noqa: E731
+    return key(a) == key(b)
+
+
+def classify(lines: list[str]) -> list[Line]:
+    """Classify every line of a page. Each line gets exactly one kind and the rule behind it."""
+    out = [Line(i + 1, squash(raw), "blank", "blank") for i, raw in enumerate(lines)]
+    content = []
+    for ln in out:
+        if not ln.text:
+            continue
+        rule = noise_rule(ln.text)
+        if rule:
+            ln.kind, ln.rule = "noise", rule
+            continue
+        parts = question_parts(ln.text)
+        if parts:
+            ln.kind, ln.rule, ln.questions = "question", "question", parts
+        else:
+            ln.kind, ln.rule = "answer", "answer"
+        content.append(ln)
+    if not content:
+        return out
+    _mark_title(content)
+    _mark_menus(content)
+    _mark_answer_headings(content)
+    _resolve_questions(content)
+    return out
+
+
+def _mark_title(content: list[Line]) -> None:
+    first, nxt = content[0], content[1] if len(content) > 1 else None
+    is_title = (
+        P.SEO_PREFIX.match(first.text) is not None
+        or (_title_case(first.text) and len(first.text) <= 150 and not first.text.endswith("."))
+        or (
+            nxt is not None
+            and nxt.kind == "question"
+            and len(first.text) <= 150
+            and not re.search(r"[.!]$", first.text)
+        )
+    )
+    if not is_title:
+        return
+    if first.kind == "question" and nxt is not None and nxt.kind == "answer":
+        first.rule = "title-question"  # a title that is itself answered by the next paragraph
+    elif nxt is not None and nxt.kind == "question" and _same(first.text, nxt.text):
+        first.kind, first.rule, first.questions = "title", "title-repeats-question", ()
+    else:
+        first.kind, first.rule, first.questions = "title", "title", ()
+
+
+def _mark_menus(content: list[Line]) -> None:
+    """Help-centre indexes: in a run of short lines where questions follow questions, the
+    other lines are menu items and section headings, not answers."""
+    run: list[Line] = []
+    for ln in [*content, None]:
+        if ln is not None and len(ln.text) <= MENU_LINE_CHARS and ln.kind != "title":
+            run.append(ln)
+            continue
+        questions = [x for x in run if x.kind == "question"]
+        adjacent = sum(a.kind == b.kind == "question" for a, b in zip(run, run[1:], strict=False))
+        if len(questions) >= 3 and adjacent >= 2 and len(questions) >= 0.5 * len(run):
+            for x in run:
+                if x.kind == "answer":
+                    x.kind, x.rule = "noise", "menu-item"
+        run = []
+
+
+def _mark_answer_headings(content: list[Line]) -> None:
+    """A Title-Case question right after a question, followed by answer text, is a heading
+    that opens the answer ("What Kind of Utensils are Ideal for Cooking?")."""
+    for prev, ln, nxt in zip(content, content[1:], content[2:], strict=False):
+        if (
+            ln.kind == "question"
+            and prev.kind == "question"
+            and nxt.kind == "answer"
+            and _title_case(ln.text)
+            and not _title_case(prev.text)
+        ):
+            ln.kind, ln.rule, ln.questions = "answer", "heading-in-answer", ()
+
+
+def _resolve_questions(content: list[Line]) -> None:
+    """Answer text before any question is preamble; a line of several questions followed by
+    an answer is one compound question, otherwise each question stands alone."""
+    seen_question = False
+    for i, ln in enumerate(content):
+        if ln.kind == "question":
+            seen_question = True
+            if len(ln.questions) > 1:
+                nxt = content[i + 1] if i + 1 < len(content) else None
+                if nxt is not None and nxt.kind == "answer":
+                    ln.questions, ln.rule = (" ".join(ln.questions),), "compound-question"
+                else:
+                    ln.rule = "two-questions"
+        elif ln.kind == "answer" and not seen_question:
+            ln.kind, ln.rule = "noise", "preamble"
