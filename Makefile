@@ -18,7 +18,7 @@ run: $(STAMP)
 	$(BIN)/qaharvest run --raw raw --out output
 
 lint: $(STAMP)
-	$(BIN)/ruff check src flows tests bench
+	$(BIN)/ruff check .
 
 test: lint
 	$(BIN)/python -m pytest -q
