@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 import ftfy
 import pandas as pd
@@ -25,7 +26,10 @@ _GLUED_STARTER = re.compile(
 
 def clean_text(text: str) -> str:
     """Mojibake, HTML entities and tags, control characters, whitespace; lines kept."""
-    text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
+    if not text.isascii() and ftfy.is_bad(text):  # the full repair is slow: only where needed
+        text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
+    else:
+        text = unicodedata.normalize("NFC", text)
     for _ in range(2):  # double-escaped entities ("&amp;lt;") decode in two steps
         text = html.unescape(text)
     text = P.SCRIPT_BLOCK.sub(" ", text)
@@ -74,17 +78,23 @@ def clean_frame(occ: pd.DataFrame) -> pd.DataFrame:
     Adds `answer_truncated`. Answers that clean to nothing become null (unanswered).
     """
     out = occ.copy()
-    out["question"] = [clean_question(q) for q in out["question"]]
-    out["title"] = [clean_question(t) if isinstance(t, str) else None for t in out["title"]]
-    answers, flags = [], []
-    for a in out["answer"]:
-        if isinstance(a, str):
-            text, cut = clean_answer(a)
-            answers.append(text or None)
-            flags.append(bool(text) and cut)
-        else:
-            answers.append(None)
-            flags.append(False)
-    out["answer"] = pd.Series(answers, index=out.index, dtype=object)
-    out["answer_truncated"] = flags
+    out["question"] = _map_unique(out["question"], clean_question)
+    out["title"] = _map_unique(out["title"], clean_question)
+    cleaned = _map_unique(out["answer"], clean_answer)
+    out["answer"] = [c[0] or None if isinstance(c, tuple) else None for c in cleaned]
+    out["answer_truncated"] = [isinstance(c, tuple) and bool(c[0]) and c[1] for c in cleaned]
+    return out
+
+
+def _map_unique(values: pd.Series, fn) -> list:
+    """Apply `fn` once per distinct string (scraped text repeats a lot); None stays None."""
+    done: dict[str, object] = {}
+    out = []
+    for v in values:
+        if not isinstance(v, str):
+            out.append(None)
+            continue
+        if v not in done:
+            done[v] = fn(v)
+        out.append(done[v])
     return out
