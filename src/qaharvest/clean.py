@@ -82,7 +82,11 @@ def clean_frame(occ: pd.DataFrame) -> pd.DataFrame:
     out["title"] = _map_unique(out["title"], clean_question)
     cleaned = _map_unique(out["answer"], clean_answer)
     out["answer"] = [c[0] or None if isinstance(c, tuple) else None for c in cleaned]
-    out["answer_truncated"] = [isinstance(c, tuple) and bool(c[0]) and c[1] for c in cleaned]
+    cut = out["answer_cut"] if "answer_cut" in out else [False] * len(out)
+    out["answer_truncated"] = [
+        isinstance(c, tuple) and bool(c[0]) and (c[1] or bool(k))
+        for c, k in zip(cleaned, cut, strict=True)
+    ]
     return out
 
 

@@ -16,7 +16,16 @@ import pandas as pd
 from qaharvest.readers import Page, UnreadableFile, read_pages, split_lines
 from qaharvest.segment import KINDS, classify, strip_seo_prefix
 
-OCCURRENCE_COLUMNS = ["file", "line", "url", "record", "title", "question", "answer"]
+OCCURRENCE_COLUMNS = [
+    "file",
+    "line",
+    "url",
+    "record",
+    "title",
+    "question",
+    "answer",
+    "answer_cut",
+]
 NOISE_COLUMNS = ["file", "line", "rule", "text"]
 
 
@@ -61,12 +70,14 @@ def extract_page(page: Page) -> Extracted:
     where = f"{page.file}#{page.record}" if page.record else page.file
     current: list[dict] = []  # occurrences waiting for answer text
     answer: list[str] = []
-    gap = False
+    gap = cut = False
 
     def flush() -> None:
         text = "".join(answer).strip() or None
         for occ in current:
-            occ["answer"] = text if occ is current[-1] else None
+            last = occ is current[-1]
+            occ["answer"] = text if last else None
+            occ["answer_cut"] = last and text is not None and cut
         res.occurrences.extend(current)
 
     for ln in lines:
@@ -91,6 +102,7 @@ def extract_page(page: Page) -> Extracted:
         elif ln.kind == "blank":
             gap = True
         elif ln.kind == "noise":
+            cut = cut or (ln.rule == "more-rows" and bool(answer))
             res.noise.append({"file": where, "line": ln.n, "rule": ln.rule, "text": ln.text})
     flush()
     return res

@@ -6,9 +6,10 @@ import re
 
 # SEO prefixes that "People also ask" copy sites put before titles and questions.
 SEO_PREFIX = re.compile(
-    r"^\s*(?:(?:quick|fast|best|short|popular|common|frequent|frequently asked|often asked|"
-    r"readers|reader|you|people|users?)\s+(?:answer|question|asked|ask|asks|questions)|"
-    r"your question|question|answer|faq|q|q&a|solved|asked|question answer)\s*[:\-–—]\s+",
+    r"^\s*(?:(?:quick|fast|best|short|correct) answer|(?:quick|popular|common|frequent|"
+    r"frequently asked|your|reader|readers|user|users) questions?|often asked|"
+    r"(?:readers?|people|users?|you) ask(?:s|ed)?|question answer|question|answer|faq|q&a|q|"
+    r"solved|asked)\s*[:\-–—]\s+",
     re.IGNORECASE,
 )
 
@@ -99,7 +100,7 @@ LINK_LINE = re.compile(
 )
 BOILERPLATE = frozenset(
     """contents|table of contents|leave a reply|leave a comment|related posts|related|
-    more items|quick links|share|share this|share this post|comments|navigation|menu|home|
+    quick links|share|share this|share this post|comments|navigation|menu|home|
     sitemap|privacy policy|terms of use|terms and conditions|search|skip to content|
     post navigation|recent posts|categories|archives|tags|advertisement|sponsored|
     you may also like|people also ask|cookie policy|all rights reserved|back to top|top""".replace(
@@ -113,7 +114,9 @@ COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)|copyright\b)", re.IGNORECASE)
 URL_ONLY = re.compile(r"^\W*(?:https?://|www\.)\S+\W*$", re.IGNORECASE)
 CALL_TO_ACTION = re.compile(
     r"^(?:please\s+)?click here\b|^(?:share|tell us) (?:this|in the comments|your)|"
-    r"^(?:follow|subscribe to|like) us\b|^sign up (?:for|to)\b|^subscribe\b",
+    r"^(?:follow|subscribe to|like) us\b|^sign up (?:for|to)\b|^subscribe\b|"
+    r"^if you have (?:any )?(?:other |more |further )?questions\b|"
+    r"\bshare (?:it |them |yours )?in the comments\b",
     re.IGNORECASE,
 )
 SOCIAL = re.compile(r"\b(?:facebook|instagram|twitter|pinterest|tiktok)\b", re.IGNORECASE)
@@ -122,6 +125,4 @@ SOCIAL_HOOK = re.compile(
 )
 HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>")
 SCRIPT_BLOCK = re.compile(r"<\s*(script|style)\b[^>]*>.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
-CONTROL_CHARS = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]"
-)
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")

@@ -82,9 +82,13 @@ def noise_rule(text: str) -> str | None:
         return "copyright"
     if P.URL_ONLY.match(text):
         return "url-only"
-    if text.count("|") >= 2 or re.match(r"^<\.{2,}.*\.{2,}>$", text):
+    if (
+        text.count("|") >= 2
+        or re.match(r"^<\.{2,}.*\.{2,}>$", text)
+        or ("|" in text and _title_case(text) and not re.search(r"[.?!]", text))
+    ):
         return "navigation"
-    if P.CALL_TO_ACTION.match(text):
+    if P.CALL_TO_ACTION.search(text):
         return "call-to-action"
     if P.SOCIAL.search(text) and P.SOCIAL_HOOK.search(text):
         return "social-link"
@@ -122,10 +126,12 @@ def classify(lines: list[str]) -> list[Line]:
         content.append(ln)
     if not content:
         return out
-    _mark_title(content)
     _mark_menus(content)
+    if content[0].kind != "noise":
+        _mark_title(content)
     _mark_answer_headings(content)
     _resolve_questions(content)
+    _mark_footer(content)
     return out
 
 
@@ -180,6 +186,19 @@ def _mark_answer_headings(content: list[Line]) -> None:
             and not _title_case(prev.text)
         ):
             ln.kind, ln.rule, ln.questions = "answer", "heading-in-answer", ()
+
+
+def _mark_footer(content: list[Line]) -> None:
+    """Text after a navigation or copyright line that follows the last question is the
+    page footer, not part of the last answer."""
+    last_q = max((i for i, ln in enumerate(content) if ln.kind == "question"), default=None)
+    if last_q is None:
+        return
+    footer = False
+    for ln in content[last_q + 1 :]:
+        footer = footer or (ln.kind == "noise" and ln.rule in ("navigation", "copyright"))
+        if footer and ln.kind == "answer":
+            ln.kind, ln.rule = "noise", "footer"
 
 
 def _resolve_questions(content: list[Line]) -> None:
