@@ -5,6 +5,8 @@ Each task is one coarse batch step; the logic lives in the `qaharvest` package.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -54,17 +56,20 @@ def dedupe_task(occurrences: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 @task(name="validate", cache_policy=NO_CACHE)
 def validate_task(
-    answered: pd.DataFrame, unanswered: pd.DataFrame, previous_rows: int | None
+    answered: pd.DataFrame, unanswered: pd.DataFrame, previous_rows: int | None, docs_dir: Path
 ) -> dict[str, validate.Outcome]:
-    return {
-        "qa_pairs": validate.validate_table(answered, "qa_pairs", previous_rows),
-        "unanswered": validate.validate_table(unanswered, "unanswered"),
-    }
+    with validate.Session() as session:
+        outcomes = {
+            "qa_pairs": validate.validate_table(session, answered, "qa_pairs", previous_rows),
+            "unanswered": validate.validate_table(session, unanswered, "unanswered"),
+        }
+        session.copy_docs(docs_dir)
+    return outcomes
 
 
 @task(name="publish", cache_policy=NO_CACHE)
-def publish_task(out_dir: Path, tables: dict, manifest: dict) -> str:
-    return str(publish.publish(out_dir, tables, manifest))
+def publish_task(out_dir: Path, tables: dict, manifest: dict, folders: dict[str, Path]) -> str:
+    return str(publish.publish(out_dir, tables, manifest, folders=folders))
 
 
 @flow(name="qaharvest", log_prints=True)
@@ -93,8 +98,10 @@ def harvest(raw_dir: str = "raw", out_dir: str = "output") -> dict:
     times["dedupe"] = time.perf_counter() - t
     t = time.perf_counter()
     previous = scan["previous"]
+    work = Path(tempfile.mkdtemp(prefix="qaharvest-run-"))
+    docs = work / "validation"
     outcomes = validate_task(
-        answered, unanswered, previous["rows"]["qa_pairs"] if previous else None
+        answered, unanswered, previous["rows"]["qa_pairs"] if previous else None, docs
     )
     times["validate"] = time.perf_counter() - t
 
@@ -111,6 +118,7 @@ def harvest(raw_dir: str = "raw", out_dir: str = "output") -> dict:
     )
     failed = [f"{name}: {g}" for name, o in outcomes.items() for g in o.failed_gates]
     if failed:
+        shutil.rmtree(work, ignore_errors=True)
         summary["status"] = "failed"
         create_markdown_artifact(
             key="qaharvest-run",
@@ -129,7 +137,8 @@ def harvest(raw_dir: str = "raw", out_dir: str = "output") -> dict:
         "unanswered": (outcomes["unanswered"].good, "qa_pair"),
         "rejected": (rejected, "rejected"),
     }
-    release = publish_task(out, tables, manifest)
+    release = publish_task(out, tables, manifest, {"validation": docs})
+    shutil.rmtree(work, ignore_errors=True)
     times["publish"] = time.perf_counter() - t
     summary.update(
         status="published",

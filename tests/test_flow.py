@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
 from flows.harvest import harvest
 from qaharvest.schema import arrow_schema
@@ -40,6 +42,14 @@ def test_flow_publishes_seed_release(prefect_server, seed_raw: Path, tmp_path: P
         assert hashlib.sha256((latest / name).read_bytes()).hexdigest() == meta["sha256"]
     lines = manifest["lines"]
     assert lines["read"] == sum(v for k, v in lines.items() if k != "read")
+
+    assert (latest / "validation" / "index.html").stat().st_size > 0
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["qaharvest-run"]))
+        )
+    assert artifacts and "| qa_pairs | 12 |" in artifacts[-1].data
 
     again = harvest(raw_dir=str(seed_raw), out_dir=str(out))
     assert again["status"] == "unchanged"

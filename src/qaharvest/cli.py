@@ -115,5 +115,46 @@ def inspect(
         out.print(table)
 
 
+@app.command("validate")
+def validate_cmd(
+    path: Path = typer.Argument(..., help="A release folder, or one Parquet file."),
+    table: str = typer.Option(
+        "qa_pairs", "--table", help="Suite for a single Parquet file (qa_pairs or unanswered)."
+    ),
+) -> None:
+    """Check a release (or any Parquet file with the same columns) against the suites.
+
+    Example: qaharvest validate output/latest
+    """
+    import pandas as pd
+
+    from qaharvest import validate
+
+    targets = (
+        {t: path / f"{t}.parquet" for t in ("qa_pairs", "unanswered")}
+        if path.is_dir()
+        else {table: path}
+    )
+    missing = [str(p) for p in targets.values() if not p.exists()]
+    if missing:
+        console.print(f"[red]error:[/red] not found: {', '.join(missing)}")
+        raise typer.Exit(EXIT_IO)
+    result = Table(title=f"validation of {path}")
+    for col in ("table", "expectation", "level", "success", "detail"):
+        result.add_column(col, overflow="fold")
+    ok = True
+    with validate.Session() as session:
+        for name, file in targets.items():
+            outcome = validate.validate_table(session, pd.read_parquet(file), name)
+            for r in outcome.results:
+                ok = ok and r["success"]
+                detail = r.get("unexpected", r.get("observed", ""))
+                mark = "[green]yes[/green]" if r["success"] else "[red]NO[/red]"
+                result.add_row(name, r["expectation"], r["level"], mark, str(detail))
+    Console().print(result)
+    if not ok:
+        raise typer.Exit(EXIT_CHECK_FAILED)
+
+
 if __name__ == "__main__":
     app()

@@ -77,8 +77,10 @@ def publish(
     tables: dict[str, tuple[pd.DataFrame, str]],
     manifest: dict,
     keep: int = KEEP_RELEASES,
+    folders: dict[str, Path] | None = None,
 ) -> Path:
-    """Write `tables` ({name: (frame, schema)}) and the manifest as a new release; return it.
+    """Write `tables` ({name: (frame, schema)}), copies of `folders` ({name: source}) and the
+    manifest as a new release; return it.
 
     `qa_pairs` is also written as JSONL. Nothing is visible under `releases/` or `latest`
     until every file is written and flushed.
@@ -95,6 +97,8 @@ def publish(
             if name == "qa_pairs":
                 _write_jsonl(table, tmp / f"{name}.jsonl")
             rows[name] = table.num_rows
+        for name, source in (folders or {}).items():
+            shutil.copytree(source, tmp / name)
         manifest.update(
             {
                 "created": datetime.now(UTC).isoformat(timespec="seconds"),

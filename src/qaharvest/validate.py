@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
-from functools import cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -50,29 +52,57 @@ def describe(exp: dict) -> str:
     return f"{exp['type']}({col}{', ' if col and args else ''}{args})"
 
 
-@cache
-def _batch_definition():
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+class Session:
+    """A Great Expectations file context in a temporary folder: runs suites through
+    checkpoints and renders their Data Docs. Use as a context manager."""
 
-    ctx = gx.get_context(mode="ephemeral")
-    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
-    source = ctx.data_sources.add_pandas("qaharvest")
-    return source.add_dataframe_asset("table").add_batch_definition_whole_dataframe("all")
+    def __enter__(self) -> Session:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
 
+        self._gx = gx
+        self._tmp = tempfile.mkdtemp(prefix="qaharvest-gx-")
+        self.ctx = gx.get_context(mode="file", project_root_dir=self._tmp)
+        self.ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self._source = self.ctx.data_sources.add_pandas("qaharvest")
+        self._runs: dict[str, int] = {}
+        return self
 
-def _run(df: pd.DataFrame, suite_name: str, expectations: list[dict], params: dict) -> list:
-    import great_expectations as gx
+    def __exit__(self, *exc) -> None:
+        shutil.rmtree(self._tmp, ignore_errors=True)
 
-    if not expectations:
-        return []
-    suite = gx.ExpectationSuite(name=suite_name, expectations=[dict(e) for e in expectations])
-    batch = _batch_definition().get_batch(batch_parameters={"dataframe": df})
-    res = batch.validate(
-        suite, result_format={"result_format": "COMPLETE"}, expectation_parameters=params
-    )
-    return list(res.results)
+    def run(self, df: pd.DataFrame, name: str, expectations: list[dict], params: dict) -> list:
+        """Validate `df` against `expectations` as suite `name`; one result per expectation."""
+        if not expectations:
+            return []
+        gx = self._gx
+        self._runs[name] = self._runs.get(name, 0) + 1
+        if self._runs[name] > 1:
+            name = f"{name}-{self._runs[name]}"
+        batch = self._source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")
+        suite = self.ctx.suites.add(
+            gx.ExpectationSuite(name=name, expectations=[dict(e) for e in expectations])
+        )
+        definition = self.ctx.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=batch, suite=suite)
+        )
+        checkpoint = self.ctx.checkpoints.add(
+            gx.Checkpoint(
+                name=name,
+                validation_definitions=[definition],
+                actions=[gx.checkpoint.UpdateDataDocsAction(name="data-docs")],
+                result_format={"result_format": "COMPLETE"},
+            )
+        )
+        result = checkpoint.run(batch_parameters={"dataframe": df}, expectation_parameters=params)
+        (suite_result,) = result.run_results.values()
+        return list(suite_result.results)
+
+    def copy_docs(self, dest: Path) -> None:
+        """Copy the rendered Data Docs site to `dest` (its entry page is index.html)."""
+        site = Path(self._tmp) / "gx" / "uncommitted" / "data_docs" / "local_site"
+        shutil.copytree(site, dest)
 
 
 def _prepare(df: pd.DataFrame) -> pd.DataFrame:
@@ -85,7 +115,9 @@ def _prepare(df: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def validate_table(df: pd.DataFrame, table: str, previous_rows: int | None = None) -> Outcome:
+def validate_table(
+    session: Session, df: pd.DataFrame, table: str, previous_rows: int | None = None
+) -> Outcome:
     """Quarantine rows failing row-level expectations, then check table-level ones."""
     suite = load_suite(table)
     frame = _prepare(df)
@@ -96,7 +128,9 @@ def validate_table(df: pd.DataFrame, table: str, previous_rows: int | None = Non
 
     reasons: dict[int, list[str]] = {}
     results = []
-    for exp, res in zip(rows_exp, _run(frame, f"{table}-rows", rows_exp, params), strict=True):
+    for exp, res in zip(
+        rows_exp, session.run(frame, f"{table}-rows", rows_exp, params), strict=True
+    ):
         bad = res.result.get("unexpected_index_list") or []
         for i in bad:
             reasons.setdefault(int(i), []).append(describe(exp))
@@ -112,7 +146,9 @@ def validate_table(df: pd.DataFrame, table: str, previous_rows: int | None = Non
     rejected = frame.loc[bad_idx, [c for c in df.columns]].copy()
     rejected["reason"] = ["; ".join(reasons[i]) for i in bad_idx]
     good = frame.drop(index=bad_idx)
-    for exp, res in zip(table_exp, _run(good, f"{table}-table", table_exp, params), strict=True):
+    for exp, res in zip(
+        table_exp, session.run(good, f"{table}-table", table_exp, params), strict=True
+    ):
         results.append(
             {
                 "expectation": describe(exp),
