@@ -68,12 +68,16 @@ def validate_task(
 
 
 @task(name="publish", cache_policy=NO_CACHE)
-def publish_task(out_dir: Path, tables: dict, manifest: dict, folders: dict[str, Path]) -> str:
-    return str(publish.publish(out_dir, tables, manifest, folders=folders))
+def publish_task(
+    out_dir: Path, tables: dict, manifest: dict, folders: dict[str, Path], keep: int
+) -> str:
+    return str(publish.publish(out_dir, tables, manifest, keep=keep, folders=folders))
 
 
 @flow(name="qaharvest", log_prints=True)
-def harvest(raw_dir: str = "raw", out_dir: str = "output") -> dict:
+def harvest(
+    raw_dir: str = "raw", out_dir: str = "output", keep: int = publish.KEEP_RELEASES
+) -> dict:
     """Build a release of `out_dir` from the pages in `raw_dir`; return the run summary."""
     raw, out = Path(raw_dir), Path(out_dir)
     log = get_run_logger()
@@ -137,7 +141,7 @@ def harvest(raw_dir: str = "raw", out_dir: str = "output") -> dict:
         "unanswered": (outcomes["unanswered"].good, "qa_pair"),
         "rejected": (rejected, "rejected"),
     }
-    release = publish_task(out, tables, manifest, {"validation": docs})
+    release = publish_task(out, tables, manifest, {"validation": docs}, keep)
     shutil.rmtree(work, ignore_errors=True)
     times["publish"] = time.perf_counter() - t
     summary.update(

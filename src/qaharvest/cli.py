@@ -41,6 +41,7 @@ def _check_dirs(raw: Path, out: Path) -> None:
 def run(
     raw: Path = typer.Option(Path("raw"), "--raw", help="Folder of scraped pages."),
     out: Path = typer.Option(Path("output"), "--out", help="Folder that receives releases."),
+    keep: int = typer.Option(10, "--keep", min=1, help="How many releases to keep."),
     as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
 ) -> None:
     """Run the flow once in Prefect's local ephemeral mode.
@@ -50,7 +51,7 @@ def run(
     _check_dirs(raw, out)
     from flows.harvest import harvest
 
-    state = harvest(raw_dir=str(raw), out_dir=str(out), return_state=True)
+    state = harvest(raw_dir=str(raw), out_dir=str(out), keep=keep, return_state=True)
     if state.is_failed():
         exc = state.result(raise_on_failure=False)
         console.print(f"[red]failed:[/red] {exc}")
@@ -154,6 +155,56 @@ def validate_cmd(
     Console().print(result)
     if not ok:
         raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+@app.command()
+def releases(
+    out: Path = typer.Option(Path("output"), "--out", help="Folder that holds the releases."),
+) -> None:
+    """List the releases kept in the output folder, newest last, with their row counts.
+
+    Example: qaharvest releases --out output
+    """
+    from qaharvest.publish import list_releases
+
+    current = (out / "latest").resolve() if (out / "latest").exists() else None
+    table = Table(title=f"releases in {out}")
+    for col in ("version", "created", "qa_pairs", "unanswered", "rejected", "latest"):
+        table.add_column(col)
+    for rel in list_releases(out):
+        m = json.loads((rel / "manifest.json").read_text(encoding="utf-8"))
+        rows = m["rows"]
+        table.add_row(
+            m["version"],
+            m["created"],
+            str(rows["qa_pairs"]),
+            str(rows["unanswered"]),
+            str(rows["rejected"]),
+            "*" if rel.resolve() == current else "",
+        )
+    Console().print(table)
+
+
+@app.command()
+def export(
+    format: str = typer.Option("faqpage", "--format", help="Export format: faqpage."),
+    release: Path = typer.Option(Path("output/latest"), "--release", help="Release folder."),
+    dest: Path = typer.Option(Path("faqpage.json"), "--out", help="File to write."),
+) -> None:
+    """Export a release for websites: schema.org FAQPage JSON-LD, one document per page title.
+
+    Example: qaharvest export --format faqpage --release output/latest --out faq.json
+    """
+    from qaharvest.export import write_faqpage
+
+    if format != "faqpage":
+        console.print(f"[red]error:[/red] unknown format {format!r} (known: faqpage)")
+        raise typer.Exit(EXIT_USAGE)
+    if not (release / "qa_pairs.parquet").exists():
+        console.print(f"[red]error:[/red] no release at {release}")
+        raise typer.Exit(EXIT_IO)
+    n = write_faqpage(release, dest)
+    console.print(f"wrote {n} FAQPage documents to {dest}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from qaharvest import __version__
+from qaharvest.card import dataset_card
 from qaharvest.fingerprint import file_digest
 from qaharvest.schema import arrow_schema, schema_version
 
@@ -107,6 +108,7 @@ def publish(
                 "rows": rows,
             }
         )
+        (tmp / "README.md").write_text(dataset_card(manifest), encoding="utf-8")
         files = {}
         for path in sorted(p for p in tmp.rglob("*") if p.is_file()):
             _fsync(path)
@@ -139,8 +141,11 @@ def publish(
 
 
 def list_releases(out_dir: Path) -> list[Path]:
+    """Complete releases, oldest first."""
     releases = out_dir / "releases"
-    return sorted(p for p in releases.iterdir() if p.is_dir()) if releases.exists() else []
+    if not releases.exists():
+        return []
+    return sorted(p for p in releases.iterdir() if (p / "manifest.json").exists())
 
 
 def prune(out_dir: Path, keep: int) -> None:

@@ -1,0 +1,136 @@
+"""Releases that analyses and apps can trust: real clients, schema, checksums, stable ids."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import jsonschema
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from flows.harvest import harvest
+from qaharvest.cli import app
+from qaharvest.schema import json_schema, schema_version
+from tests.conftest import REALWORLD
+
+
+@pytest.fixture(scope="module")
+def two_releases(prefect_server, tmp_path_factory) -> dict:
+    """The seed published, a re-run on unchanged input, then one real page added."""
+    root = tmp_path_factory.mktemp("release")
+    raw, out = root / "raw", root / "out"
+    raw.mkdir()
+    shutil.copy(Path(__file__).resolve().parents[2] / "shared/seed/psoas.txt", raw / "psoas.txt")
+    first = harvest(raw_dir=str(raw), out_dir=str(out))
+    first_release = (out / "latest").resolve()
+    unchanged = harvest(raw_dir=str(raw), out_dir=str(out))
+    shutil.copy(REALWORLD / "06_vegan-chocolate.txt", raw / "vegan.txt")
+    second = harvest(raw_dir=str(raw), out_dir=str(out))
+    return {
+        "out": out,
+        "first": first,
+        "first_release": first_release,
+        "unchanged": unchanged,
+        "second": second,
+    }
+
+
+def test_duckdb_and_polars_read_the_release(two_releases):
+    latest = two_releases["out"] / "latest"
+    n = duckdb.sql(f"SELECT count(*) FROM '{latest / 'qa_pairs.parquet'}'").fetchone()[0]
+    frame = pl.read_parquet(latest / "qa_pairs.parquet")
+    assert (
+        n == frame.height == json.loads((latest / "manifest.json").read_text())["rows"]["qa_pairs"]
+    )
+    files = duckdb.sql(
+        f"SELECT DISTINCT s.file FROM (SELECT unnest(sources) AS s "
+        f"FROM '{latest / 'qa_pairs.parquet'}')"
+    ).fetchall()
+    assert {f for (f,) in files} == {"psoas.txt", "vegan.txt"}
+    assert frame.schema["aliases"] == pl.List(pl.String)
+    assert pl.read_ndjson(latest / "qa_pairs.jsonl").height == n
+
+
+def test_jsonl_lines_match_the_json_schema(two_releases):
+    validator = jsonschema.Draft202012Validator(json_schema())
+    lines = (two_releases["out"] / "latest" / "qa_pairs.jsonl").read_text("utf-8").splitlines()
+    assert lines
+    for line in lines:
+        validator.validate(json.loads(line))
+
+
+def test_manifest_checksums_and_metadata(two_releases):
+    latest = two_releases["out"] / "latest"
+    manifest = json.loads((latest / "manifest.json").read_text())
+    on_disk = {p.relative_to(latest).as_posix() for p in latest.rglob("*") if p.is_file()}
+    assert on_disk - set(manifest["files"]) == {"manifest.json"}
+    for name, meta in manifest["files"].items():
+        data = (latest / name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == meta["sha256"] and len(data) == meta["bytes"]
+    for key in (
+        "version",
+        "created",
+        "package_version",
+        "schema_version",
+        "input_fingerprint",
+        "rows",
+        "stages",
+        "validation",
+        "rejected_files",
+        "input",
+        "changes",
+    ):
+        assert key in manifest
+    assert manifest["input"]["files_total"] == 2
+    meta = pq.read_schema(latest / "qa_pairs.parquet")
+    assert meta.metadata[b"schema_version"].decode() == schema_version()
+    assert meta.field("id").metadata[b"description"]
+    card = (latest / "README.md").read_text()
+    assert card.startswith("---\n") and f"num_examples: {manifest['rows']['qa_pairs']}" in card
+
+
+def test_unchanged_input_publishes_nothing(two_releases):
+    assert two_releases["unchanged"]["status"] == "unchanged"
+    assert two_releases["unchanged"]["release"] == two_releases["first"]["release"]
+
+
+def test_adding_a_page_changes_only_its_ids(two_releases):
+    out = two_releases["out"]
+    before = pl.read_parquet(two_releases["first_release"] / "qa_pairs.parquet")
+    after = pl.read_parquet(out / "latest" / "qa_pairs.parquet")
+    changes = json.loads((out / "latest" / "manifest.json").read_text())["changes"]
+    added = set(after["id"]) - set(before["id"])
+    assert added and set(changes["added"]) == added
+    assert changes["removed"] == [] and changes["changed"] == []
+    assert set(before["id"]) <= set(after["id"])
+    new_sources = after.filter(pl.col("id").is_in(list(added)))["sources"].to_list()
+    assert all(s["file"] == "vegan.txt" for row in new_sources for s in row)
+    kept = after.filter(pl.col("id").is_in(before["id"].to_list())).sort("id")
+    assert kept.select("id", "answer").equals(before.sort("id").select("id", "answer"))
+
+
+def test_releases_and_faqpage_export(two_releases, tmp_path):
+    out = two_releases["out"]
+    listed = CliRunner().invoke(app, ["releases", "--out", str(out)])
+    assert listed.exit_code == 0
+    dest = tmp_path / "faq.json"
+    res = CliRunner().invoke(
+        app, ["export", "--format", "faqpage", "--release", str(out / "latest"), "--out", str(dest)]
+    )
+    assert res.exit_code == 0, res.output
+    docs = json.loads(dest.read_text())
+    assert {d["name"] for d in docs} == {
+        "How do you stop a psoas spasm?",
+        "Can Vegans Eat Dairy Milk Chocolate?",
+    }
+    questions = sum(len(d["mainEntity"]) for d in docs)
+    assert questions == pl.read_parquet(out / "latest" / "qa_pairs.parquet").height
+    assert all(q["acceptedAnswer"]["text"] for d in docs for q in d["mainEntity"])
+    bad = CliRunner().invoke(app, ["export", "--format", "csv", "--release", str(out / "latest")])
+    assert bad.exit_code == 2
