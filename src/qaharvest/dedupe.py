@@ -3,10 +3,13 @@ and group paraphrases under a shared `cluster_id`."""
 
 from __future__ import annotations
 
+import functools
+import itertools
+import math
 from collections import Counter, defaultdict
 
 import pandas as pd
-from rapidfuzz import fuzz
+import snowballstemmer
 
 from qaharvest.normalize import normalize_question, question_id
 from qaharvest.schema import columns
@@ -91,8 +94,9 @@ STOPWORDS = frozenset(
         "some",
     ]
 )
-GROUP_THRESHOLD = 85
-MAX_BLOCK = 200
+GROUP_THRESHOLD = 0.6
+BLOCK_KEYS = 3
+MAX_BLOCK = 300
 
 
 def _stem(token: str) -> str:
@@ -109,88 +113,138 @@ def merge_key(norm: str) -> str:
     return " ".join(_stem(t) for t in norm.split() if t not in FILLER)
 
 
+_SNOWBALL = snowballstemmer.stemmer("english")
+
+
+@functools.lru_cache(maxsize=1 << 20)
+def word_stem(token: str) -> str:
+    """Snowball stem of one word (cached: the vocabulary is far smaller than the text)."""
+    return _SNOWBALL.stemWord(token)
+
+
 def content_tokens(norm: str) -> frozenset[str]:
-    return frozenset(_stem(t) for t in norm.split() if t not in STOPWORDS)
+    """Stemmed words of a question that carry its topic (no stopwords)."""
+    return frozenset(word_stem(t) for t in norm.split() if t not in STOPWORDS)
 
 
-def _best_answer(group: pd.DataFrame) -> tuple[str | None, bool, int]:
-    answered = group[group["answer"].notna()]
-    if answered.empty:
-        return None, False, 0
-    counts = Counter(answered["answer"])
-    ranked = sorted(
-        answered.drop_duplicates("answer").itertuples(index=False),
-        key=lambda r: (bool(r.answer_truncated), -counts[r.answer], -len(r.answer)),
-    )
-    best = ranked[0]
-    return best.answer, bool(best.answer_truncated), len(counts) - 1
+def _sources(occ: pd.DataFrame) -> list[dict]:
+    urls = occ["url"].where(occ["url"].notna(), None)
+    records = occ["record"].astype("Int64")
+    return [
+        {"file": f, "line": int(ln), "url": u, "record": None if pd.isna(r) else int(r)}
+        for f, ln, u, r in zip(occ["file"], occ["line"], urls, records, strict=True)
+    ]
 
 
 def merge_occurrences(occ: pd.DataFrame) -> pd.DataFrame:
-    """One row per distinct question (answered or not), in the qa_pair schema."""
-    occ = occ.copy()
-    occ["norm"] = [normalize_question(q) for q in occ["question"]]
+    """One row per distinct question (answered or not), in the qa_pair schema.
+
+    Occurrences with the same merge key are one question. The canonical wording is the most
+    frequent among answered occurrences (first seen on ties); the best answer is the first of
+    the non-truncated, most common, longest; every other wording is an alias.
+    """
+    occ = occ.assign(norm=[normalize_question(q) for q in occ["question"]])
     occ = occ[occ["norm"] != ""]
-    occ["key"] = [merge_key(n) for n in occ["norm"]]
+    if occ.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns()})
+    occ = occ.assign(key=[merge_key(n) for n in occ["norm"]], answered=occ["answer"].notna())
     occ = occ.sort_values(["file", "record", "line"], na_position="first", kind="stable")
-    rows = []
-    for _, group in occ.groupby("key", sort=False):
-        answered = group[group["answer"].notna()]
-        pool = answered if not answered.empty else group
-        wording = Counter(pool["norm"])
-        canon_norm = max(wording, key=lambda n: (wording[n], -list(pool["norm"]).index(n)))
-        canon = pool[pool["norm"] == canon_norm].iloc[0]
-        answer, truncated, variants = _best_answer(group)
-        aliases = list(
-            dict.fromkeys(
-                q for q, n in zip(group["question"], group["norm"], strict=True) if n != canon_norm
-            )
+    occ = occ.reset_index(drop=True).assign(order=lambda d: range(len(d)))
+    by_key = occ.groupby("key", sort=False)
+
+    # Canonical wording: answered occurrences first, then the most frequent, then first seen.
+    eligible = occ["answered"] | ~by_key["answered"].transform("any")
+    wording = occ[eligible].assign(
+        n=lambda d: d.groupby(["key", "norm"])["order"].transform("size")
+    )
+    canon = wording.sort_values(["key", "n", "order"], ascending=[True, False, True])
+    canon = canon.drop_duplicates("key").set_index("key")
+
+    # Best answer: not truncated, most common, longest; the others are counted.
+    answered = occ[occ["answered"]].assign(
+        n=lambda d: d.groupby(["key", "answer"])["order"].transform("size"),
+        length=lambda d: d["answer"].map(len, na_action="ignore"),
+    )
+    best = (
+        answered.sort_values(
+            ["key", "answer_truncated", "n", "length", "order"],
+            ascending=[True, True, False, False, True],
         )
-        sources = [
-            {
-                "file": f,
-                "line": int(ln),
-                "url": u if isinstance(u, str) else None,
-                "record": int(r) if pd.notna(r) else None,
-            }
-            for f, ln, u, r in zip(
-                group["file"], group["line"], group["url"], group["record"], strict=True
-            )
-        ]
-        rows.append(
-            {
-                "id": question_id(canon_norm),
-                "question": canon["question"],
-                "question_norm": canon_norm,
-                "answer": answer,
-                "aliases": aliases,
-                "title": canon["title"] if isinstance(canon["title"], str) else None,
-                "sources": sources,
-                "cluster_id": "",
-                "answer_truncated": truncated,
-                "answer_variants": variants,
-                "occurrences": len(group),
-            }
-        )
-    return pd.DataFrame(rows, columns=columns())
+        .drop_duplicates("key")
+        .set_index("key")
+    )
+    variants = answered.groupby("key")["answer"].nunique() - 1
+
+    occ["source"] = _sources(occ)
+    sources = by_key["source"].agg(list)
+    wordings = occ.drop_duplicates(["key", "norm"])
+    wordings = wordings[
+        wordings["norm"].to_numpy() != canon.loc[wordings["key"], "norm"].to_numpy()
+    ]
+    aliases = wordings.groupby("key", sort=False)["question"].agg(list)
+
+    keys = canon.index
+    rows = pd.DataFrame(
+        {
+            "id": [question_id(n) for n in canon["norm"]],
+            "question": canon["question"].to_numpy(),
+            "question_norm": canon["norm"].to_numpy(),
+            "answer": best["answer"].reindex(keys).astype(object).to_numpy(),
+            "aliases": [
+                list(a)
+                for a in aliases.reindex(keys).apply(lambda a: a if isinstance(a, list) else [])
+            ],
+            "title": canon["title"].where(canon["title"].notna(), None).to_numpy(),
+            "sources": sources.reindex(keys).to_numpy(),
+            "cluster_id": "",
+            "answer_truncated": best["answer_truncated"]
+            .reindex(keys)
+            .fillna(False)
+            .astype(bool)
+            .to_numpy(),
+            "answer_variants": variants.reindex(keys).fillna(0).astype(int).to_numpy(),
+            "occurrences": by_key.size().reindex(keys).to_numpy(),
+        }
+    )
+    rows["answer"] = rows["answer"].where(rows["answer"].notna(), None)
+    return rows[columns()]
 
 
-def _similar(a: str, b: str, ta: frozenset, tb: frozenset) -> bool:
-    if not ta or not tb or (ta - tb and tb - ta):
-        return False  # each side asks about something the other does not mention
-    return fuzz.token_set_ratio(a, b) >= GROUP_THRESHOLD
-
-
-def assign_clusters(rows: pd.DataFrame) -> pd.Series:
-    """Paraphrase groups over blocked candidates (rows sharing a rare content word)."""
-    norms = list(rows["question_norm"])
-    ids = list(rows["id"])
-    tokens = [content_tokens(n) for n in norms]
+def idf_weights(tokens: list[frozenset[str]]) -> dict[str, float]:
+    """Inverse document frequency of each content token over the questions of this run."""
     df = Counter(t for ts in tokens for t in ts)
+    n = len(tokens) + 1
+    return {t: math.log(n / c) + 1.0 for t, c in df.items()}
+
+
+def similarity(a: frozenset[str], b: frozenset[str], idf: dict[str, float]) -> float:
+    """IDF-weighted Jaccard of two content-token sets: a rare word on one side only
+    ("learn Python" / "learn Java") costs much more than a common one."""
+    union = a | b
+    if not union:
+        return 0.0
+    return sum(idf[t] for t in a & b) / sum(idf[t] for t in union)
+
+
+def candidate_pairs(tokens: list[frozenset[str]], idf: dict[str, float]) -> set[tuple[int, int]]:
+    """Pairs sharing one of their rarest content tokens (blocking keeps this sub-quadratic)."""
     blocks: dict[str, list[int]] = defaultdict(list)
     for i, ts in enumerate(tokens):
-        for t in sorted(ts, key=lambda t: (df[t], t))[:2]:
+        for t in sorted(ts, key=lambda t: (-idf[t], t))[:BLOCK_KEYS]:
             blocks[t].append(i)
+    pairs = set()
+    for members in blocks.values():
+        if 1 < len(members) <= MAX_BLOCK:
+            pairs.update(itertools.combinations(members, 2))
+    return pairs
+
+
+def assign_clusters(rows: pd.DataFrame, threshold: float = GROUP_THRESHOLD) -> pd.Series:
+    """Paraphrase groups: union of candidate pairs whose similarity reaches `threshold`.
+    The label of a group is the smallest id in it."""
+    ids = list(rows["id"])
+    tokens = [content_tokens(n) for n in rows["question_norm"]]
+    idf = idf_weights(tokens)
     parent = list(range(len(rows)))
 
     def find(i: int) -> int:
@@ -199,28 +253,22 @@ def assign_clusters(rows: pd.DataFrame) -> pd.Series:
             i = parent[i]
         return i
 
-    for members in blocks.values():
-        if len(members) < 2 or len(members) > MAX_BLOCK:
-            continue
-        for x, i in enumerate(members):
-            for j in members[x + 1 :]:
-                if find(i) != find(j) and _similar(norms[i], norms[j], tokens[i], tokens[j]):
-                    parent[find(i)] = find(j)
-    groups: dict[int, list[int]] = defaultdict(list)
+    for i, j in candidate_pairs(tokens, idf):
+        if similarity(tokens[i], tokens[j], idf) >= threshold:
+            parent[find(i)] = find(j)
+    label: dict[int, str] = {}
     for i in range(len(rows)):
-        groups[find(i)].append(i)
-    cluster = [""] * len(rows)
-    for members in groups.values():
-        label = min(ids[i] for i in members)
-        for i in members:
-            cluster[i] = label
-    return pd.Series(cluster, index=rows.index, dtype=object)
+        root = find(i)
+        label[root] = min(label.get(root, ids[i]), ids[i])
+    return pd.Series([label[find(i)] for i in range(len(rows))], index=rows.index, dtype=object)
 
 
-def dedupe(occ: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def dedupe(
+    occ: pd.DataFrame, threshold: float = GROUP_THRESHOLD, semantic: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(answered rows, unanswered rows), both in the qa_pair schema, sorted by id."""
     rows = merge_occurrences(occ)
-    rows["cluster_id"] = assign_clusters(rows)
+    rows["cluster_id"] = assign_clusters(rows, threshold)
     answered = rows[rows["answer"].notna()].sort_values("id").reset_index(drop=True)
     unanswered = rows[rows["answer"].isna()].sort_values("id").reset_index(drop=True)
     return answered, unanswered

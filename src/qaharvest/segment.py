@@ -45,8 +45,21 @@ def sentences(text: str) -> list[str]:
 
 
 def is_question_sentence(sentence: str) -> bool:
+    """A sentence that asks: it ends with '?' and opens with a question word, possibly after a
+    topic ("Physics: Why …?") or a leading clause ("If X, then why …?"), or it holds a wh-word."""
     s = sentence.rstrip(" \"”'’)]")
-    return s.endswith("?") and _first_word(strip_seo_prefix(s)) in P.QUESTION_WORDS
+    if not s.endswith("?"):
+        return False
+    s = _TOPIC.sub("", strip_seo_prefix(s), count=1)
+    if _first_word(s) in P.QUESTION_WORDS:
+        return True
+    clause = _AFTER_CLAUSE.search(s)
+    return bool(clause and clause.group(1).lower() in P.QUESTION_WORDS) or bool(_WH.search(s))
+
+
+_TOPIC = re.compile(r"^[A-Z][\w'’&-]*(?: [\w'’&-]+){0,3}:\s+")
+_AFTER_CLAUSE = re.compile(r"[,;:]\s*(?:then\s+|so\s+)?([A-Za-z']+)")
+_WH = re.compile(r"\b(?:how|what|why|who|when|where|which|whose|whom)\b", re.IGNORECASE)
 
 
 def question_parts(text: str) -> tuple[str, ...] | None:
@@ -60,7 +73,13 @@ def question_parts(text: str) -> tuple[str, ...] | None:
     if len(text) > MAX_QUESTION_CHARS:
         return None
     parts = sentences(text)
-    if not parts or not is_question_sentence(parts[-1]):
+    if not parts:
+        return None
+    if not is_question_sentence(parts[-1]):
+        # "What does Prof. Walter Lewin think …?": an abbreviation split the sentence.
+        ends = text.rstrip(" \"”'’)]").endswith("?")
+        if ends and text.count("?") == 1 and is_question_sentence(parts[0].rstrip(".") + "?"):
+            return (text,)
         return None
     if len(parts) > 1 and all(is_question_sentence(p) for p in parts):
         return tuple(parts)
