@@ -37,8 +37,10 @@ def load_pairs(tsv: Path) -> pd.DataFrame:
 
 def _rows(pairs: pd.DataFrame, semantic: bool, threshold: float) -> pd.DataFrame:
     pages = [
-        Page(file=f"qqp/{i}.txt", text=f"QQP pair {i}\n{q1}\nAnswer one for pair {i}.\n"
-             f"{q2}\nAnswer two for pair {i}.\n")
+        Page(
+            file=f"qqp/{i}.txt",
+            text=f"QQP pair {i}\n{q1}\nAnswer one for pair {i}.\n{q2}\nAnswer two for pair {i}.\n",
+        )
         for i, (q1, q2) in enumerate(zip(pairs["question1"], pairs["question2"], strict=True))
     ]
     res = extract.Extracted()
@@ -83,7 +85,7 @@ def main() -> None:
     gold = pairs["is_duplicate"].astype(int).to_numpy() == 1
     test = np.random.default_rng(20261125).random(len(pairs)) < 0.5  # the held-out half
     if args.sweep:
-        for threshold in np.arange(0.10, 0.75, 0.05):
+        for threshold in np.arange(0.20, 0.60, 0.025):
             pred = decisions(pairs, args.semantic, float(threshold))["grouped"].to_numpy()
             p, r, f = prf(pred[~test], gold[~test])
             print(f"threshold {threshold:.2f}: tuning half P {p:.3f} R {r:.3f} F1 {f:.3f}")
@@ -91,8 +93,10 @@ def main() -> None:
     t = time.perf_counter()
     dec = decisions(pairs, semantic=args.semantic)
     seconds = time.perf_counter() - t
-    print(f"{len(pairs)} QQP pairs ({gold.mean():.0%} duplicates), pipeline {seconds:.1f} s, "
-          f"semantic={args.semantic}")
+    print(
+        f"{len(pairs)} QQP pairs ({gold.mean():.0%} duplicates), pipeline {seconds:.1f} s, "
+        f"semantic={args.semantic}"
+    )
     print(f"{'decision':10} {'split':9} {'precision':>9} {'recall':>7} {'F1':>6}")
     for name in ("merged", "grouped"):
         pred = dec[name].to_numpy()

@@ -81,7 +81,6 @@ def test_different_questions_never_merged(seed_rows):
     assert rows["id"].is_unique
 
 
-@pytest.mark.xfail(strict=True, reason="issue 4: 'help' vs 'good for' not grouped yet")
 def test_walking_questions_share_a_row_or_group(seed_rows):
     answered, unanswered, _ = seed_rows
     rows = pd.concat([answered, unanswered])

@@ -6,10 +6,12 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import re
 from collections import Counter, defaultdict
 
 import pandas as pd
 import snowballstemmer
+from rapidfuzz import fuzz
 
 from qaharvest.normalize import normalize_question, question_id
 from qaharvest.schema import columns
@@ -94,7 +96,31 @@ STOPWORDS = frozenset(
         "some",
     ]
 )
-GROUP_THRESHOLD = 0.6
+# Calibrated on a random half of ../shared/qqp (bench/qqp_eval.py --sweep), reported on the other.
+GROUP_THRESHOLD = 0.375
+WEIGHT_CONTENT = 0.7
+WH_MISMATCH = 0.8
+QUALIFIER_ADDED = 0.5
+QUALIFIER_PREPOSITIONS = frozenset(
+    [
+        "after",
+        "before",
+        "during",
+        "with",
+        "without",
+        "while",
+        "for",
+        "in",
+        "on",
+        "at",
+        "from",
+        "by",
+        "since",
+        "until",
+        "near",
+    ]
+)
+_WH = re.compile(r"\b(?:how|what|why|which|who|where|when)\b")
 BLOCK_KEYS = 3
 MAX_BLOCK = 300
 
@@ -226,6 +252,45 @@ def similarity(a: frozenset[str], b: frozenset[str], idf: dict[str, float]) -> f
     return sum(idf[t] for t in a & b) / sum(idf[t] for t in union)
 
 
+def _wh(norm: str) -> str:
+    m = _WH.search(norm)
+    return m.group(0) if m else ""
+
+
+def _qualifiers(norm: str) -> list[str]:
+    """Stems of the first content word after each preposition ("after lunges" → "lung")."""
+    words = norm.split()
+    out = []
+    for i, w in enumerate(words):
+        if w in QUALIFIER_PREPOSITIONS:
+            nxt = next((t for t in words[i + 1 : i + 4] if t not in STOPWORDS), None)
+            if nxt:
+                out.append(word_stem(nxt))
+    return out
+
+
+def _adds_qualifier(norm_a: str, norm_b: str, a: frozenset, b: frozenset) -> bool:
+    """One question is the other plus a qualifying phrase ("… after lunges?")."""
+    if not (a < b or b < a):
+        return False
+    longer, shorter = (norm_b, a) if a < b else (norm_a, b)
+    return any(q not in shorter for q in _qualifiers(longer))
+
+
+def paraphrase_score(norm_a: str, norm_b: str, a: frozenset, b: frozenset, idf: dict) -> float:
+    """Blend of content overlap (weighted Jaccard) and wording overlap (edit-distance ratio),
+    discounted when the two ask with different wh-words ("how" vs "why") and when one only
+    adds a qualifying phrase to the other ("release the psoas" / "… after lunges")."""
+    score = WEIGHT_CONTENT * similarity(a, b, idf) + (1 - WEIGHT_CONTENT) * (
+        fuzz.ratio(norm_a, norm_b) / 100
+    )
+    if _wh(norm_a) != _wh(norm_b):
+        score *= WH_MISMATCH
+    if _adds_qualifier(norm_a, norm_b, a, b):
+        score *= QUALIFIER_ADDED
+    return score
+
+
 def candidate_pairs(tokens: list[frozenset[str]], idf: dict[str, float]) -> set[tuple[int, int]]:
     """Pairs sharing one of their rarest content tokens (blocking keeps this sub-quadratic)."""
     blocks: dict[str, list[int]] = defaultdict(list)
@@ -253,8 +318,9 @@ def assign_clusters(rows: pd.DataFrame, threshold: float = GROUP_THRESHOLD) -> p
             i = parent[i]
         return i
 
+    norms = list(rows["question_norm"])
     for i, j in candidate_pairs(tokens, idf):
-        if similarity(tokens[i], tokens[j], idf) >= threshold:
+        if paraphrase_score(norms[i], norms[j], tokens[i], tokens[j], idf) >= threshold:
             parent[find(i)] = find(j)
     label: dict[int, str] = {}
     for i in range(len(rows)):

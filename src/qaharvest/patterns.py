@@ -123,6 +123,6 @@ SOCIAL = re.compile(r"\b(?:facebook|instagram|twitter|pinterest|tiktok)\b", re.I
 SOCIAL_HOOK = re.compile(
     r"@\w|\bfollow\b|\bkeep up with\b|\blike us\b|\bfind (?:us|them)\b", re.IGNORECASE
 )
-HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>")
+HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?\s*>")
 SCRIPT_BLOCK = re.compile(r"<\s*(script|style)\b[^>]*>.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
