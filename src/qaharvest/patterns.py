@@ -88,7 +88,8 @@ TRUNCATION_TAIL = re.compile(
 ELLIPSIS_END = re.compile(r"(?:\.{3}|…)\s*[•·]?\s*$")
 
 VIDEO_SNIPPET = re.compile(
-    r"^Starts here\s*\d|\d{1,2}:\d{2}.*(?:YouTube|Vimeo)|(?:YouTube|Vimeo)\s*(?:YouTube|Vimeo)\s*$",
+    r"^Starts here\s*\d|\d{1,2}:\d{2}.{0,200}?(?:YouTube|Vimeo)|"
+    r"(?:YouTube|Vimeo)\s*(?:YouTube|Vimeo)\s*$",
     re.IGNORECASE,
 )
 LINK_LINE = re.compile(

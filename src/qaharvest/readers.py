@@ -58,6 +58,8 @@ def list_inputs(raw_dir: Path) -> tuple[list[Path], list[dict]]:
 
 def decode(data: bytes) -> str:
     """Bytes → text: BOMs (UTF-8, UTF-16), then strict UTF-8, then cp1252. Rejects binary."""
+    if not data.strip():
+        raise UnreadableFile("empty file")
     for bom, enc in (
         (codecs.BOM_UTF8, "utf-8"),
         (codecs.BOM_UTF16_LE, "utf-16-le"),

@@ -11,6 +11,7 @@ from qaharvest import patterns as P
 KINDS = ("title", "question", "answer", "noise", "blank")
 MAX_QUESTION_CHARS = 300
 MENU_LINE_CHARS = 80
+MAX_NOISE_CHARS = 1000
 
 
 @dataclass
@@ -87,7 +88,9 @@ def question_parts(text: str) -> tuple[str, ...] | None:
 
 
 def noise_rule(text: str) -> str | None:
-    """The noise rule a line matches, if any."""
+    """The noise rule a line matches, if any. Noise lines are short: long lines skip the checks."""
+    if len(text) > MAX_NOISE_CHARS:
+        return None
     low = text.casefold().strip(" .…:!-–—•*|")
     if P.VIDEO_SNIPPET.search(text):
         return "video-snippet"

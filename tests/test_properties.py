@@ -1,0 +1,52 @@
+"""Properties over arbitrary input: extraction never raises, accounting adds up, cleaning is
+idempotent."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qaharvest import clean, extract, readers
+from qaharvest.readers import Page
+
+LINES = st.lists(
+    st.one_of(
+        st.text(max_size=80),
+        st.sampled_from(["What is it?", "How do I do it? Why?", "More items…", "", "Answer."]),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(LINES, st.sampled_from(["\n", "\r\n", "\r"]))
+def test_extraction_never_raises_and_lines_add_up(lines, eol):
+    text = eol.join(lines)
+    ex = extract.extract_page(Page(file="p.txt", text=text))
+    acc = extract.line_accounting(ex.line_counts)
+    assert acc["read"] == len(readers.split_lines(text))
+    assert acc["read"] == sum(v for k, v in acc.items() if k != "read")
+    occ = clean.clean_frame(ex.frames()[0])
+    assert occ["question"].map(len).gt(0).all() if len(occ) else True
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=2000))
+def test_decoding_arbitrary_bytes_either_works_or_says_why(data):
+    try:
+        text = readers.decode(data)
+    except readers.UnreadableFile as exc:
+        assert str(exc)
+    else:
+        extract.extract_page(Page(file="p.txt", text=text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_cleaning_is_idempotent(text):
+    once = clean.clean_text(text)
+    assert clean.clean_text(once) == once
+    answer, _ = clean.clean_answer(text)
+    assert clean.clean_answer(answer)[0] == answer
+    question = clean.clean_question(text)
+    assert clean.clean_question(question) == question
