@@ -16,7 +16,9 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from qaharvest import clean, dedupe, extract, publish, readers, report, validate
+from qaharvest.cache import ExtractCache
 from qaharvest.fingerprint import code_fingerprint, file_digest, input_fingerprint
+from qaharvest.lock import OutputLock
 
 
 class ReleaseRejected(RuntimeError):
@@ -27,11 +29,14 @@ class ReleaseRejected(RuntimeError):
 def scan_task(raw_dir: Path, out_dir: Path) -> dict:
     files, rejected = readers.list_inputs(raw_dir)
     digests = {f.relative_to(raw_dir.resolve()).as_posix(): file_digest(f) for f in files}
-    fingerprint = input_fingerprint(digests) + ":" + code_fingerprint()
+    code = code_fingerprint()
+    fingerprint = input_fingerprint(digests) + ":" + code
     previous = publish.latest_manifest(out_dir)
     unchanged = previous is not None and previous.get("input_fingerprint") == fingerprint
     return {
         "files": files,
+        "digests": digests,
+        "code": code,
         "rejected_files": rejected,
         "fingerprint": fingerprint,
         "unchanged": unchanged,
@@ -40,8 +45,9 @@ def scan_task(raw_dir: Path, out_dir: Path) -> dict:
 
 
 @task(name="extract", cache_policy=NO_CACHE)
-def extract_task(files: list[Path], raw_dir: Path) -> extract.Extracted:
-    return extract.extract_files(files, raw_dir)
+def extract_task(scan: dict, raw_dir: Path, out_dir: Path) -> extract.Extracted:
+    """Extract new and changed files; unchanged ones come from the per-file cache."""
+    return ExtractCache(out_dir, scan["code"]).extract(scan["files"], raw_dir, scan["digests"])
 
 
 @task(name="clean", cache_policy=NO_CACHE)
@@ -76,10 +82,22 @@ def publish_task(
 
 @flow(name="qaharvest", log_prints=True)
 def harvest(
-    raw_dir: str = "raw", out_dir: str = "output", keep: int = publish.KEEP_RELEASES
+    raw_dir: str = "raw",
+    out_dir: str = "output",
+    keep: int = publish.KEEP_RELEASES,
+    wait: float = 0.0,
 ) -> dict:
-    """Build a release of `out_dir` from the pages in `raw_dir`; return the run summary."""
-    raw, out = Path(raw_dir), Path(out_dir)
+    """Build a release of `out_dir` from the pages in `raw_dir`; return the run summary.
+
+    Holds the output folder's lock for the whole run (waiting up to `wait` seconds)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with OutputLock(out, wait=wait):
+        return _build(Path(raw_dir), out, keep)
+
+
+def _build(raw: Path, out: Path, keep: int) -> dict:
+    """The run itself: scan, extract, clean, dedupe, validate, publish."""
     log = get_run_logger()
     times: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -91,7 +109,7 @@ def harvest(
         return {"status": "unchanged", "release": scan["previous"]["version"]}
 
     t = time.perf_counter()
-    ex = extract_task(scan["files"], raw)
+    ex = extract_task(scan, raw, out)
     occurrences, noise = ex.frames()
     times["extract"] = time.perf_counter() - t
     t = time.perf_counter()

@@ -104,7 +104,10 @@ def test_adding_a_page_changes_only_its_ids(two_releases):
     out = two_releases["out"]
     before = pl.read_parquet(two_releases["first_release"] / "qa_pairs.parquet")
     after = pl.read_parquet(out / "latest" / "qa_pairs.parquet")
-    changes = json.loads((out / "latest" / "manifest.json").read_text())["changes"]
+    manifest = json.loads((out / "latest" / "manifest.json").read_text())
+    assert manifest["input"]["files_processed"] == 1  # the new page; the seed came from cache
+    assert manifest["input"]["files_from_cache"] == 1
+    changes = manifest["changes"]
     added = set(after["id"]) - set(before["id"])
     assert added and set(changes["added"]) == added
     assert changes["removed"] == [] and changes["changed"] == []

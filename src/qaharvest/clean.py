@@ -17,7 +17,7 @@ from qaharvest.segment import strip_seo_prefix
 
 MAX_ANSWER_CHARS = 20_000
 # A featured snippet glues its short answer to the paragraph: "NigerNiger, in Western Africa…".
-_GLUED_REPEAT = re.compile(r"^(.{3,60}?)(?=\1)")
+_GLUED_REPEAT = re.compile(r"^([^\W\d_].{2,59}?)(?=\1)")
 _GLUED_STARTER = re.compile(
     r"^([^.?!:;,\n]{2,40}?[a-z0-9%)])(?=(?:The|There|According|In|It|A|An|This|That|These|Those|"
     r"As|If|When|While|With|For|On|At|By|From|Most|Some|Many|Yes|No)\s)"
@@ -25,7 +25,19 @@ _GLUED_STARTER = re.compile(
 
 
 def clean_text(text: str) -> str:
-    """Mojibake, HTML entities and tags, control characters, whitespace; lines kept."""
+    """Mojibake, HTML entities and tags, control characters, whitespace; lines kept.
+
+    Repeated until nothing changes (a repair can reveal another), so it is idempotent."""
+    for _ in range(3):
+        cleaned = _clean_once(text)
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
+
+
+def _clean_once(text: str) -> str:
+    text = P.CONTROL_CHARS.sub("", text.replace("\xa0", " ").replace("\t", " "))
     if not text.isascii() and ftfy.is_bad(text):  # the full repair is slow: only where needed
         text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
     else:
@@ -45,7 +57,7 @@ def clean_question(text: str) -> str:
 
 def _unglue_snippet(line: str) -> str:
     m = _GLUED_REPEAT.match(line) or _GLUED_STARTER.match(line)
-    return f"{m.group(1)}\n{line[m.end(1) :]}" if m else line
+    return f"{m.group(1).rstrip()}\n{line[m.end(1) :].lstrip()}" if m else line
 
 
 def clean_answer(text: str) -> tuple[str, bool]:

@@ -42,6 +42,9 @@ def run(
     raw: Path = typer.Option(Path("raw"), "--raw", help="Folder of scraped pages."),
     out: Path = typer.Option(Path("output"), "--out", help="Folder that receives releases."),
     keep: int = typer.Option(10, "--keep", min=1, help="How many releases to keep."),
+    wait: float = typer.Option(
+        0.0, "--wait", help="Seconds to wait for another run holding the output folder."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
 ) -> None:
     """Run the flow once in Prefect's local ephemeral mode.
@@ -49,13 +52,13 @@ def run(
     Example: qaharvest run --raw raw --out output
     """
     _check_dirs(raw, out)
-    from flows.harvest import harvest
+    from flows.harvest import ReleaseRejected, harvest
 
-    state = harvest(raw_dir=str(raw), out_dir=str(out), keep=keep, return_state=True)
+    state = harvest(raw_dir=str(raw), out_dir=str(out), keep=keep, wait=wait, return_state=True)
     if state.is_failed():
         exc = state.result(raise_on_failure=False)
         console.print(f"[red]failed:[/red] {exc}")
-        raise typer.Exit(EXIT_CHECK_FAILED)
+        raise typer.Exit(EXIT_CHECK_FAILED if isinstance(exc, ReleaseRejected) else EXIT_IO)
     result = state.result()
     if as_json:
         print(json.dumps(result, indent=2, default=str))

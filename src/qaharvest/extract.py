@@ -26,6 +26,7 @@ OCCURRENCE_COLUMNS = [
     "answer",
     "answer_cut",
 ]
+MIN_FILES_FOR_POOL = 200
 NOISE_COLUMNS = ["file", "line", "rule", "text"]
 
 
@@ -38,6 +39,7 @@ class Extracted:
     line_counts: Counter = field(default_factory=Counter)
     rejected_files: list[dict] = field(default_factory=list)
     files_processed: int = 0
+    files_from_cache: int = 0
 
     def merge(self, other: Extracted) -> Extracted:
         self.occurrences += other.occurrences
@@ -45,6 +47,7 @@ class Extracted:
         self.line_counts += other.line_counts
         self.rejected_files += other.rejected_files
         self.files_processed += other.files_processed
+        self.files_from_cache += other.files_from_cache
         return self
 
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -123,11 +126,8 @@ def extract_file(path: Path, rel: str) -> Extracted:
     return res
 
 
-def _extract_shard(shard: list[tuple[str, str]]) -> Extracted:
-    res = Extracted()
-    for path, rel in shard:
-        res.merge(extract_file(Path(path), rel))
-    return res
+def _extract_shard(shard: list[tuple[str, str]]) -> list[tuple[str, Extracted]]:
+    return [(rel, extract_file(Path(path), rel)) for path, rel in shard]
 
 
 def shards(items: list, n: int) -> list[list]:
@@ -142,17 +142,28 @@ def shards(items: list, n: int) -> list[list]:
     return [s for s in out if s]
 
 
-def extract_files(files: list[Path], raw_dir: Path, workers: int | None = None) -> Extracted:
-    """Extract a batch of files, over a process pool when the batch is large enough to pay."""
+def extract_each(
+    files: list[Path], raw_dir: Path, workers: int | None = None
+) -> dict[str, Extracted]:
+    """Extract each file ({relative path: result}), over a process pool when the batch is
+    large enough to pay for it (both cores on a 2-core machine)."""
     raw_dir = raw_dir.resolve()
     items = [(str(p), Path(p).relative_to(raw_dir).as_posix()) for p in files]
     workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(items) < 200:
-        return _extract_shard(items)
-    result = Extracted()
+    if workers == 1 or len(items) < MIN_FILES_FOR_POOL:
+        return dict(_extract_shard(items))
+    out: dict[str, Extracted] = {}
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for part in pool.map(_extract_shard, shards(items, workers * 4)):
-            result.merge(part)
+        for part in pool.map(_extract_shard, shards(items, workers * 8)):
+            out.update(part)
+    return out
+
+
+def extract_files(files: list[Path], raw_dir: Path, workers: int | None = None) -> Extracted:
+    """Extract a batch of files into one result, in file order."""
+    result = Extracted()
+    for _, part in sorted(extract_each(files, raw_dir, workers).items()):
+        result.merge(part)
     return result
 
 

@@ -69,7 +69,7 @@ def summary(
         "input": {
             "files_total": files_total,
             "files_processed": extracted.files_processed,
-            "files_from_cache": 0,
+            "files_from_cache": extracted.files_from_cache,
             "files_rejected": len(rejected_files),
         },
         "rejected_files": rejected_files,
