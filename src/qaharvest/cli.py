@@ -69,6 +69,27 @@ def run(
     _print_summary(result)
 
 
+@app.command()
+def serve(
+    raw: Path = typer.Option(Path("raw"), "--raw", help="Folder of scraped pages."),
+    out: Path = typer.Option(Path("output"), "--out", help="Folder that receives releases."),
+    cron: str | None = typer.Option(None, "--cron", help='Cron schedule, e.g. "0 * * * *".'),
+    interval: float | None = typer.Option(None, "--interval", help="Seconds between runs."),
+) -> None:
+    """Run the flow on a schedule until stopped (SIGTERM or Ctrl-C).
+
+    Starts a Prefect server on 127.0.0.1 unless PREFECT_API_URL points at one.
+    Example: qaharvest serve --cron "0 * * * *"
+    """
+    if (cron is None) == (interval is None):
+        console.print("[red]error:[/red] give exactly one of --cron or --interval")
+        raise typer.Exit(EXIT_USAGE)
+    _check_dirs(raw, out)
+    from flows.serve import serve as serve_flow
+
+    serve_flow(str(raw), str(out), cron=cron, interval=interval)
+
+
 def _print_summary(summary: dict) -> None:
     table = Table(title=f"qaharvest release {summary['release']}")
     table.add_column("what")
