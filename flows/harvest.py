@@ -20,6 +20,17 @@ from qaharvest.cache import ExtractCache
 from qaharvest.fingerprint import code_fingerprint, file_digest, input_fingerprint
 from qaharvest.lock import OutputLock
 
+DASK_SHARD_FILES = 2000  # a Dask task costs 100–400 ms: shards must be coarse
+
+
+def dask_runner(address: str | None = None):
+    """A DaskTaskRunner on `address`, or on a 2-worker LocalCluster (one per core)."""
+    from prefect_dask import DaskTaskRunner
+
+    if address:
+        return DaskTaskRunner(address=address)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1})
+
 
 class ReleaseRejected(RuntimeError):
     """A dataset-level check failed: nothing was published."""
@@ -45,9 +56,25 @@ def scan_task(raw_dir: Path, out_dir: Path) -> dict:
 
 
 @task(name="extract", cache_policy=NO_CACHE)
-def extract_task(scan: dict, raw_dir: Path, out_dir: Path) -> extract.Extracted:
-    """Extract new and changed files; unchanged ones come from the per-file cache."""
-    return ExtractCache(out_dir, scan["code"]).extract(scan["files"], raw_dir, scan["digests"])
+def extract_task(files: list[Path], raw_dir: Path, workers: int | None = None) -> dict:
+    """Extract a batch of files ({relative path: result}); both cores locally."""
+    return extract.extract_each(files, raw_dir, workers)
+
+
+def extract_changed(scan: dict, raw: Path, out: Path, runner: str) -> extract.Extracted:
+    """New and changed files are extracted (one task locally, coarse shards on Dask);
+    unchanged ones come from the per-file cache."""
+
+    def on_dask(missing: list[Path], raw_dir: Path) -> dict:
+        n = max(2, -(-len(missing) // DASK_SHARD_FILES))
+        futures = [extract_task.submit(shard, raw_dir, 1) for shard in extract.shards(missing, n)]
+        return {rel: part for f in futures for rel, part in f.result().items()}
+
+    local = lambda missing, raw_dir: extract_task(missing, raw_dir)  # noqa: E731
+    cache = ExtractCache(out, scan["code"])
+    return cache.extract(
+        scan["files"], raw, scan["digests"], on_dask if runner == "dask" else local
+    )
 
 
 @task(name="clean", cache_policy=NO_CACHE)
@@ -86,6 +113,7 @@ def harvest(
     out_dir: str = "output",
     keep: int = publish.KEEP_RELEASES,
     wait: float = 0.0,
+    runner: str = "local",
 ) -> dict:
     """Build a release of `out_dir` from the pages in `raw_dir`; return the run summary.
 
@@ -93,10 +121,10 @@ def harvest(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with OutputLock(out, wait=wait):
-        return _build(Path(raw_dir), out, keep)
+        return _build(Path(raw_dir), out, keep, runner)
 
 
-def _build(raw: Path, out: Path, keep: int) -> dict:
+def _build(raw: Path, out: Path, keep: int, runner: str) -> dict:
     """The run itself: scan, extract, clean, dedupe, validate, publish."""
     log = get_run_logger()
     times: dict[str, float] = {}
@@ -109,7 +137,7 @@ def _build(raw: Path, out: Path, keep: int) -> dict:
         return {"status": "unchanged", "release": scan["previous"]["version"]}
 
     t = time.perf_counter()
-    ex = extract_task(scan, raw, out)
+    ex = extract_changed(scan, raw, out, runner)
     occurrences, noise = ex.frames()
     times["extract"] = time.perf_counter() - t
     t = time.perf_counter()

@@ -3,6 +3,7 @@ complete and matching its manifest, and the next run cleans up and succeeds."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -15,11 +16,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from qaharvest import publish
+from qaharvest import clean, dedupe, extract, publish, readers, report
+from qaharvest.cli import app
 from tests.conftest import REALWORLD, ROOT
 
 PAGES = sorted(REALWORLD.glob("*.txt"))
+PYENV = dict(os.environ, PYTHONPATH=str(ROOT))
 
 
 def make_raw(raw: Path, n: int, start: int = 0) -> None:
@@ -123,42 +127,54 @@ def test_runs_killed_at_several_points_leave_latest_whole(api_url, tmp_path):
     assert not [p for p in (out / ".cache").rglob("*") if ".tmp" in p.name]
 
 
+def seed_tables(raw: Path) -> tuple[dict, dict]:
+    """The tables and manifest body of a real release of `raw` (without the GX step)."""
+    files, _ = readers.list_inputs(raw)
+    ex = extract.extract_files(files, raw)
+    occ, noise = ex.frames()
+    answered, unanswered = dedupe.dedupe(clean.clean_frame(occ))
+    tables = {
+        "qa_pairs": (answered, "qa_pair"),
+        "unanswered": (unanswered, "qa_pair"),
+        "rejected": (report.rejected_frame(noise, {}), "rejected"),
+    }
+    stages = ["occurrences", "distinct_questions", "paraphrase_groups", "rows_rejected"]
+    manifest = {
+        "input": {"files_total": len(files)},
+        "rejected_files": [],
+        "stages": dict.fromkeys(stages, 0),
+        "lines": extract.line_accounting(ex.line_counts),
+    }
+    return tables, manifest
+
+
 LOOP = """
 import sys
 from pathlib import Path
 from qaharvest import clean, dedupe, extract, publish, readers, report
-raw = Path(sys.argv[1])
-files, _ = readers.list_inputs(raw)
-ex = extract.extract_files(files, raw)
-occ, noise = ex.frames()
-answered, unanswered = dedupe.dedupe(clean.clean_frame(occ))
-tables = {
-    "qa_pairs": (answered, "qa_pair"),
-    "unanswered": (unanswered, "qa_pair"),
-    "rejected": (report.rejected_frame(noise, {}), "rejected"),
-}
-stages = dict.fromkeys(
-    ["occurrences", "distinct_questions", "paraphrase_groups", "rows_in_groups", "rows_rejected"], 0
-)
+from tests.test_crash import seed_tables
+tables, manifest = seed_tables(Path(sys.argv[1]))
 print("ready", flush=True)
 for _ in iter(int, 1) if sys.argv[3] == "forever" else range(int(sys.argv[3])):
-    manifest = {"input": {"files_total": len(files)}, "rejected_files": [], "stages": stages,
-                "lines": extract.line_accounting(ex.line_counts)}
-    publish.publish(Path(sys.argv[2]), tables, manifest, keep=2)
+    publish.publish(Path(sys.argv[2]), tables, dict(manifest), keep=2)
 """
+
+
+def publisher(raw: Path, out: Path, times: str) -> list[str]:
+    """Command line of a process publishing releases of `raw` `times` times (or "forever")."""
+    return [sys.executable, "-c", LOOP, str(raw), str(out), times]
 
 
 def test_publish_killed_at_random_moments(seed_raw, tmp_path):
     """A process publishing release after release, killed at random moments, never leaves a
     partial release visible; after `clean_leftovers` the next publish succeeds."""
     out = tmp_path / "out"
-    script = tmp_path / "loop.py"
-    script.write_text(LOOP)
     rng = random.Random(9)
     for _ in range(8):
         proc = subprocess.Popen(
-            [sys.executable, str(script), str(seed_raw), str(out), "forever"],
+            publisher(seed_raw, out, "forever"),
             cwd=ROOT,
+            env=PYENV,
             stdout=subprocess.PIPE,
         )
         assert proc.stdout.readline() == b"ready\n"
@@ -172,7 +188,80 @@ def test_publish_killed_at_random_moments(seed_raw, tmp_path):
     publish.clean_leftovers(out)
     assert _tmp_entries(out) == []
     before = publish.list_releases(out)
-    subprocess.run(
-        [sys.executable, str(script), str(seed_raw), str(out), "1"], cwd=ROOT, check=True
-    )
+    subprocess.run(publisher(seed_raw, out, "1"), cwd=ROOT, env=PYENV, check=True)
     assert assert_output_consistent(out) not in {r.name for r in before}
+
+
+def test_a_prune_cut_short_leaves_no_partial_release(seed_raw, tmp_path, monkeypatch):
+    """Dying in the middle of deleting an old release must not leave it listed half-gone."""
+    out = tmp_path / "out"
+    subprocess.run(publisher(seed_raw, out, "3"), cwd=ROOT, env=PYENV, check=True)
+
+    def die_midway(path, ignore_errors=False):
+        next(p for p in Path(path).rglob("*.parquet")).unlink()
+        raise KeyboardInterrupt  # the process is gone from here on
+
+    monkeypatch.setattr(publish.shutil, "rmtree", die_midway)
+    with pytest.raises(KeyboardInterrupt):
+        publish.prune(out, keep=1)
+    assert_output_consistent(out)
+    monkeypatch.undo()
+    assert publish.clean_leftovers(out)
+    assert _tmp_entries(out) == []
+
+
+def _no_space(*args, **kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def _denied(*args, **kwargs):
+    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+
+def _manifest_write_fails(self, *args, **kwargs):
+    if self.name == "manifest.json":
+        _no_space()
+    return REAL_WRITE_TEXT(self, *args, **kwargs)
+
+
+REAL_WRITE_TEXT = Path.write_text
+FAULTS = {
+    "parquet, disk full": (publish, "_write_parquet", _no_space, "No space left on device"),
+    "parquet, permission": (publish.pq, "write_table", _denied, "Permission denied"),
+    "jsonl, disk full": (publish, "_write_jsonl", _no_space, "No space left on device"),
+    "docs copy, disk full": (publish.shutil, "copytree", _no_space, "No space left on device"),
+    "manifest, disk full": (Path, "write_text", _manifest_write_fails, "No space left on device"),
+    "rename, permission": (publish.os, "rename", _denied, "Permission denied"),
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_failed_write_publishes_nothing(seed_raw, tmp_path, monkeypatch, fault):
+    out, docs = tmp_path / "out", tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.html").write_text("<html></html>")
+    tables, manifest = seed_tables(seed_raw)
+    publish.publish(out, tables, dict(manifest), folders={"validation": docs})
+    before, releases = assert_output_consistent(out), publish.list_releases(out)
+    target, name, fails, why = FAULTS[fault]
+    monkeypatch.setattr(target, name, fails)
+    with pytest.raises(publish.PublishFailed, match=f"{why}; nothing was published"):
+        publish.publish(out, tables, dict(manifest), folders={"validation": docs})
+    monkeypatch.undo()
+    assert _tmp_entries(out) == []
+    assert assert_output_consistent(out) == before
+    assert publish.list_releases(out) == releases
+
+
+def test_cli_reports_a_full_disk_and_keeps_latest(prefect_server, seed_raw, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    args = ["run", "--raw", str(seed_raw), "--out", str(out)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    before = assert_output_consistent(out)
+    (seed_raw / "more.txt").write_text("Why is the sky blue?\nBecause of Rayleigh scattering.\n")
+    monkeypatch.setattr(publish, "_write_jsonl", _no_space)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 3
+    assert "No space left on device; nothing was published" in result.output
+    assert assert_output_consistent(out) == before
+    assert _tmp_entries(out) == [] and not (out / ".lock").exists()

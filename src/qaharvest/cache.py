@@ -8,6 +8,7 @@ import hashlib
 import os
 import pickle
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from qaharvest.extract import Extracted, extract_each
@@ -34,8 +35,16 @@ class ExtractCache:
             pickle.dump(part, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
 
-    def extract(self, files: list[Path], raw_dir: Path, digests: dict[str, str]) -> Extracted:
-        """Extract `files`, reading unchanged ones from the cache; prune unused entries."""
+    def extract(
+        self,
+        files: list[Path],
+        raw_dir: Path,
+        digests: dict[str, str],
+        extractor: Callable[[list[Path], Path], dict[str, Extracted]] = extract_each,
+    ) -> Extracted:
+        """Extract `files`, reading unchanged ones from the cache and the others with
+        `extractor` (local process pool by default, Dask shards in the flow); prune unused
+        entries."""
         raw_dir = raw_dir.resolve()
         self.dir.mkdir(parents=True, exist_ok=True)
         result, missing, used = Extracted(), [], set()
@@ -50,7 +59,7 @@ class ExtractCache:
             else:
                 part.files_from_cache, part.files_processed = 1, 0
                 parts[rel] = part
-        for rel, fresh in extract_each(missing, raw_dir).items():
+        for rel, fresh in (extractor(missing, raw_dir) if missing else {}).items():
             parts[rel] = fresh
             self._store(self._entry(rel, digests[rel]), fresh)
         for rel in sorted(parts):

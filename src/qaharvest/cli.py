@@ -45,6 +45,14 @@ def run(
     wait: float = typer.Option(
         0.0, "--wait", help="Seconds to wait for another run holding the output folder."
     ),
+    runner: str = typer.Option(
+        "local", "--runner", help="local (process pool) or dask (prefect-dask DaskTaskRunner)."
+    ),
+    dask_address: str | None = typer.Option(
+        None,
+        "--dask-address",
+        help="Dask scheduler, e.g. tcp://HOST:8786 (default: a LocalCluster).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
 ) -> None:
     """Run the flow once in Prefect's local ephemeral mode.
@@ -52,9 +60,17 @@ def run(
     Example: qaharvest run --raw raw --out output
     """
     _check_dirs(raw, out)
-    from flows.harvest import ReleaseRejected, harvest
+    from flows.harvest import ReleaseRejected, dask_runner, harvest
 
-    state = harvest(raw_dir=str(raw), out_dir=str(out), keep=keep, wait=wait, return_state=True)
+    if runner not in ("local", "dask"):
+        console.print(f"[red]error:[/red] unknown runner {runner!r} (local or dask)")
+        raise typer.Exit(EXIT_USAGE)
+    flow = (
+        harvest.with_options(task_runner=dask_runner(dask_address)) if runner == "dask" else harvest
+    )
+    state = flow(
+        raw_dir=str(raw), out_dir=str(out), keep=keep, wait=wait, runner=runner, return_state=True
+    )
     if state.is_failed():
         exc = state.result(raise_on_failure=False)
         console.print(f"[red]failed:[/red] {exc}")

@@ -22,6 +22,10 @@ KEEP_RELEASES = 10
 TMP_PREFIX = ".tmp-"
 
 
+class PublishFailed(OSError):
+    """Writing a release failed (disk full, permission…); its temporary folder is removed."""
+
+
 def to_arrow(df: pd.DataFrame, schema_name: str) -> pa.Table:
     schema = arrow_schema(schema_name)
     return pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
@@ -127,8 +131,14 @@ def publish(
         final = releases / version
         os.rename(tmp, final)
         _fsync(releases)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise PublishFailed(
+                exc.errno,
+                f"could not write release {version} in {out_dir}: {exc.strerror or exc}; "
+                "nothing was published",
+            ) from exc
         raise
     link = out_dir / f"{TMP_PREFIX}latest"
     if link.is_symlink() or link.exists():
@@ -154,7 +164,10 @@ def prune(out_dir: Path, keep: int) -> None:
     current = (out_dir / "latest").resolve()
     for old in list_releases(out_dir)[:-keep] if keep > 0 else []:
         if old.resolve() != current:
-            shutil.rmtree(old, ignore_errors=True)
+            # Renamed out of releases/ first: a kill mid-delete leaves only a temp folder.
+            doomed = out_dir / f"{TMP_PREFIX}pruned-{old.name}"
+            os.rename(old, doomed)
+            shutil.rmtree(doomed, ignore_errors=True)
 
 
 def clean_leftovers(out_dir: Path) -> list[str]:
