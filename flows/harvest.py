@@ -15,9 +15,9 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from qaharvest import clean, dedupe, extract, publish, readers, report, validate
+from qaharvest import clean, dedupe, extract, progress, publish, readers, report, validate
 from qaharvest.cache import ExtractCache
-from qaharvest.fingerprint import code_fingerprint, file_digest, input_fingerprint
+from qaharvest.fingerprint import code_fingerprint, input_fingerprint
 from qaharvest.lock import OutputLock
 
 DASK_SHARD_FILES = 2000  # a Dask task costs 100–400 ms: shards must be coarse
@@ -37,11 +37,15 @@ class ReleaseRejected(RuntimeError):
 
 
 @task(name="scan", cache_policy=NO_CACHE)
-def scan_task(raw_dir: Path, out_dir: Path) -> dict:
+def scan_task(raw_dir: Path, out_dir: Path, semantic: bool = False) -> dict:
     files, rejected = readers.list_inputs(raw_dir)
-    digests = {f.relative_to(raw_dir.resolve()).as_posix(): file_digest(f) for f in files}
+    digests, unreadable = readers.digest_inputs(files, raw_dir)
+    rejected += unreadable
+    files = [f for f in files if f.relative_to(raw_dir.resolve()).as_posix() in digests]
     code = code_fingerprint()
-    fingerprint = input_fingerprint(digests) + ":" + code
+    # Files set aside count too: the release lists them, so a new bad file is a change.
+    fingerprint = input_fingerprint(digests | {r["file"]: r["reason"] for r in rejected})
+    fingerprint += ":" + code + (":semantic" if semantic else "")
     previous = publish.latest_manifest(out_dir)
     unchanged = previous is not None and previous.get("input_fingerprint") == fingerprint
     return {
@@ -56,9 +60,13 @@ def scan_task(raw_dir: Path, out_dir: Path) -> dict:
 
 
 @task(name="extract", cache_policy=NO_CACHE)
-def extract_task(files: list[Path], raw_dir: Path, workers: int | None = None) -> dict:
+def extract_task(
+    files: list[Path], raw_dir: Path, workers: int | None = None, report_progress: bool = True
+) -> dict:
     """Extract a batch of files ({relative path: result}); both cores locally."""
-    return extract.extract_each(files, raw_dir, workers)
+    return extract.extract_each(
+        files, raw_dir, workers, progress.advance if report_progress else None
+    )
 
 
 def extract_changed(scan: dict, raw: Path, out: Path, runner: str) -> extract.Extracted:
@@ -67,10 +75,21 @@ def extract_changed(scan: dict, raw: Path, out: Path, runner: str) -> extract.Ex
 
     def on_dask(missing: list[Path], raw_dir: Path) -> dict:
         n = max(2, -(-len(missing) // DASK_SHARD_FILES))
-        futures = [extract_task.submit(shard, raw_dir, 1) for shard in extract.shards(missing, n)]
-        return {rel: part for f in futures for rel, part in f.result().items()}
+        progress.stage("extract", len(missing))
+        futures = [
+            extract_task.submit(shard, raw_dir, 1, False) for shard in extract.shards(missing, n)
+        ]
+        out = {}
+        for f in futures:
+            part = f.result()
+            out.update(part)
+            progress.advance(len(part))
+        return out
 
-    local = lambda missing, raw_dir: extract_task(missing, raw_dir)  # noqa: E731
+    def local(missing: list[Path], raw_dir: Path) -> dict:
+        progress.stage("extract", len(missing))
+        return extract_task(missing, raw_dir)
+
     cache = ExtractCache(out, scan["code"])
     return cache.extract(
         scan["files"], raw, scan["digests"], on_dask if runner == "dask" else local
@@ -83,8 +102,10 @@ def clean_task(occurrences: pd.DataFrame) -> pd.DataFrame:
 
 
 @task(name="dedupe", cache_policy=NO_CACHE)
-def dedupe_task(occurrences: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return dedupe.dedupe(occurrences)
+def dedupe_task(
+    occurrences: pd.DataFrame, semantic: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return dedupe.dedupe(occurrences, semantic=semantic)
 
 
 @task(name="validate", cache_policy=NO_CACHE)
@@ -114,6 +135,7 @@ def harvest(
     keep: int = publish.KEEP_RELEASES,
     wait: float = 0.0,
     runner: str = "local",
+    semantic: bool = False,
 ) -> dict:
     """Build a release of `out_dir` from the pages in `raw_dir`; return the run summary.
 
@@ -121,34 +143,40 @@ def harvest(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with OutputLock(out, wait=wait):
-        return _build(Path(raw_dir), out, keep, runner)
+        return _build(Path(raw_dir), out, keep, runner, semantic)
 
 
-def _build(raw: Path, out: Path, keep: int, runner: str) -> dict:
+def _build(raw: Path, out: Path, keep: int, runner: str, semantic: bool = False) -> dict:
     """The run itself: scan, extract, clean, dedupe, validate, publish."""
     log = get_run_logger()
     times: dict[str, float] = {}
     t0 = time.perf_counter()
     publish.clean_leftovers(out)
-    scan = scan_task(raw, out)
+    progress.stage("scan")
+    scan = scan_task(raw, out, semantic)
     times["scan"] = time.perf_counter() - t0
     if scan["unchanged"]:
         log.info("unchanged: input and code match release %s", scan["previous"]["version"])
         return {"status": "unchanged", "release": scan["previous"]["version"]}
 
     t = time.perf_counter()
+    progress.stage("extract")
     ex = extract_changed(scan, raw, out, runner)
     occurrences, noise = ex.frames()
     times["extract"] = time.perf_counter() - t
     t = time.perf_counter()
+    progress.stage("clean")
     cleaned = clean_task(occurrences)
     times["clean"] = time.perf_counter() - t
     t = time.perf_counter()
-    answered, unanswered = dedupe_task(cleaned)
+    progress.stage("dedupe")
+    answered, unanswered = dedupe_task(cleaned, semantic)
     times["dedupe"] = time.perf_counter() - t
     t = time.perf_counter()
+    progress.stage("validate")
     previous = scan["previous"]
-    work = Path(tempfile.mkdtemp(prefix="qaharvest-run-"))
+    # In the output folder so that the leftovers of a killed run are cleaned by the next.
+    work = Path(tempfile.mkdtemp(prefix=f"{publish.TMP_PREFIX}run-", dir=out))
     docs = work / "validation"
     outcomes = validate_task(
         answered, unanswered, previous["rows"]["qa_pairs"] if previous else None, docs
@@ -178,6 +206,7 @@ def _build(raw: Path, out: Path, keep: int, runner: str) -> dict:
         raise ReleaseRejected("dataset check failed, nothing published: " + "; ".join(failed))
 
     t = time.perf_counter()
+    progress.stage("publish")
     good = outcomes["qa_pairs"].good
     manifest = report.manifest(
         summary, scan["fingerprint"], publish.change_summary(publish.previous_pairs(out), good)
@@ -187,8 +216,10 @@ def _build(raw: Path, out: Path, keep: int, runner: str) -> dict:
         "unanswered": (outcomes["unanswered"].good, "qa_pair"),
         "rejected": (rejected, "rejected"),
     }
-    release = publish_task(out, tables, manifest, {"validation": docs}, keep)
-    shutil.rmtree(work, ignore_errors=True)
+    try:
+        release = publish_task(out, tables, manifest, {"validation": docs}, keep)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     times["publish"] = time.perf_counter() - t
     summary.update(
         status="published",

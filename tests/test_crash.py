@@ -15,10 +15,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from qaharvest import clean, dedupe, extract, publish, readers, report
+from flows.harvest import harvest
+from qaharvest import clean, dedupe, extract, publish, readers, report, validate
 from qaharvest.cli import app
 from tests.conftest import REALWORLD, ROOT
 
@@ -108,7 +110,8 @@ def test_runs_killed_at_several_points_leave_latest_whole(api_url, tmp_path):
     cached = {p.name for p in (out / ".cache").rglob("*")}
     kill_points = {
         "extract cache being written": lambda: _new_cache_entry(out, cached),
-        "release folder created": lambda: any(p.is_dir() for p in _tmp_entries(out)),
+        "validating": lambda: any(p.name.startswith(".tmp-run-") for p in _tmp_entries(out)),
+        "release folder created": lambda: any(p.name[5:6].isdigit() for p in _tmp_entries(out)),
         "release files being written": lambda: _writing(out, "qa_pairs.jsonl"),
     }
     for point, seen in kill_points.items():
@@ -128,30 +131,38 @@ def test_runs_killed_at_several_points_leave_latest_whole(api_url, tmp_path):
 
 
 def seed_tables(raw: Path) -> tuple[dict, dict]:
-    """The tables and manifest body of a real release of `raw` (without the GX step)."""
+    """The tables and manifest body of a real release of `raw` (every row passes; no GX run)."""
     files, _ = readers.list_inputs(raw)
     ex = extract.extract_files(files, raw)
     occ, noise = ex.frames()
     answered, unanswered = dedupe.dedupe(clean.clean_frame(occ))
+    none = answered.iloc[0:0].assign(reason=pd.Series(dtype=object))
+    outcomes = {
+        name: validate.Outcome(name, frame, none)
+        for name, frame in (("qa_pairs", answered), ("unanswered", unanswered))
+    }
+    summary = report.summary(
+        files_total=len(files),
+        extracted=ex,
+        occurrences=occ,
+        answered=answered,
+        unanswered=unanswered,
+        outcomes=outcomes,
+        rejected_files=[],
+        times={},
+    )
     tables = {
         "qa_pairs": (answered, "qa_pair"),
         "unanswered": (unanswered, "qa_pair"),
-        "rejected": (report.rejected_frame(noise, {}), "rejected"),
+        "rejected": (report.rejected_frame(noise, outcomes), "rejected"),
     }
-    stages = ["occurrences", "distinct_questions", "paraphrase_groups", "rows_rejected"]
-    manifest = {
-        "input": {"files_total": len(files)},
-        "rejected_files": [],
-        "stages": dict.fromkeys(stages, 0),
-        "lines": extract.line_accounting(ex.line_counts),
-    }
-    return tables, manifest
+    return tables, report.manifest(summary, "seed", publish.change_summary(None, answered))
 
 
 LOOP = """
 import sys
 from pathlib import Path
-from qaharvest import clean, dedupe, extract, publish, readers, report
+from qaharvest import clean, dedupe, extract, publish, readers, report, validate
 from tests.test_crash import seed_tables
 tables, manifest = seed_tables(Path(sys.argv[1]))
 print("ready", flush=True)
@@ -255,13 +266,12 @@ def test_a_failed_write_publishes_nothing(seed_raw, tmp_path, monkeypatch, fault
 
 def test_cli_reports_a_full_disk_and_keeps_latest(prefect_server, seed_raw, tmp_path, monkeypatch):
     out = tmp_path / "out"
-    args = ["run", "--raw", str(seed_raw), "--out", str(out)]
-    assert CliRunner().invoke(app, args).exit_code == 0
+    assert harvest(raw_dir=str(seed_raw), out_dir=str(out))["status"] == "published"
     before = assert_output_consistent(out)
     (seed_raw / "more.txt").write_text("Why is the sky blue?\nBecause of Rayleigh scattering.\n")
     monkeypatch.setattr(publish, "_write_jsonl", _no_space)
-    result = CliRunner().invoke(app, args)
+    result = CliRunner().invoke(app, ["run", "--raw", str(seed_raw), "--out", str(out)])
     assert result.exit_code == 3
-    assert "No space left on device; nothing was published" in result.output
+    assert "No space left on device; nothing was published" in " ".join(result.output.split())
     assert assert_output_consistent(out) == before
     assert _tmp_entries(out) == [] and not (out / ".lock").exists()

@@ -3,10 +3,14 @@ idempotent."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qaharvest import clean, extract, readers
+from qaharvest import patterns as P
 from qaharvest.readers import Page
 
 LINES = st.lists(
@@ -50,3 +54,61 @@ def test_cleaning_is_idempotent(text):
     assert clean.clean_answer(answer)[0] == answer
     question = clean.clean_question(text)
     assert clean.clean_question(question) == question
+
+
+MARKUP = st.lists(
+    st.sampled_from(
+        [
+            "<",
+            ">",
+            "/",
+            "script",
+            "style",
+            "b",
+            " ",
+            "!--",
+            "-->",
+            "<!DOCTYPE x>",
+            "&lt;",
+            "&amp;",
+            "&#60;",
+            "\x1b[31m",
+            "\u202e",
+            "\x00",
+            "\n",
+            "alert(1)",
+            "Fine.",
+            "svg/",
+        ]
+    ),
+    max_size=25,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(MARKUP)
+def test_cleaning_markup_soup_is_idempotent_and_leaves_no_tags(text):
+    once = clean.clean_text(text)
+    assert clean.clean_text(once) == once
+    assert not P.HTML_TAG.search(once) and not P.SCRIPT_BLOCK.search(once)
+    assert not any(c in once for c in "\x00\x1b\u202e")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab?\r\n \t\x00\u2028."), max_size=200))
+def test_line_accounting_adds_up_with_mixed_line_ends(text):
+    acc = extract.line_accounting(extract.extract_page(Page(file="p.txt", text=text)).line_counts)
+    assert acc["read"] == len(readers.split_lines(text))
+    assert acc["read"] == sum(v for k, v in acc.items() if k != "read")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=3000), st.sampled_from(["p.txt", "d.jsonl", "p.txt.gz", "d.jsonl.gz"]))
+def test_extracting_any_file_never_raises(data, name):
+    """Whatever bytes a file holds, extraction uses it or sets it aside with a reason."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        res = extract.extract_file(path, name)
+    assert res.files_processed + len([r for r in res.rejected_files if r["file"] == name]) == 1
+    assert all(r["reason"] for r in res.rejected_files)

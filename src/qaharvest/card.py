@@ -83,6 +83,7 @@ def dataset_card(manifest: dict) -> str:
             f"- published: {rows['qa_pairs']} answered pairs, {rows['unanswered']} unanswered "
             "questions.",
             "",
+            "Run report: [report.html](report.html). "
             "Validation report: [validation/index.html](validation/index.html). "
             "Every file's sha256 is in `manifest.json`.",
             "",

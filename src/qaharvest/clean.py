@@ -16,10 +16,12 @@ from qaharvest import patterns as P
 from qaharvest.segment import strip_seo_prefix
 
 MAX_ANSWER_CHARS = 20_000
+TAIL_CHARS = 160
+_MONTH_STARTS = frozenset("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())
 # A featured snippet glues its short answer to the paragraph: "NigerNiger, in Western Africa…".
 _GLUED_REPEAT = re.compile(r"^([^\W\d_].{2,59}?)(?=\1)")
 _GLUED_STARTER = re.compile(
-    r"^([^.?!:;,\n]{2,40}?[a-z0-9%)])(?=(?:The|There|According|In|It|A|An|This|That|These|Those|"
+    r"^([^.?!:;,\n]{3,40}?[a-z0-9%)])(?=(?:The|There|According|In|It|A|An|This|That|These|Those|"
     r"As|If|When|While|With|For|On|At|By|From|Most|Some|Many|Yes|No)\s)"
 )
 
@@ -27,28 +29,64 @@ _GLUED_STARTER = re.compile(
 def clean_text(text: str) -> str:
     """Mojibake, HTML entities and tags, control characters, whitespace; lines kept.
 
-    Repeated until nothing changes (a repair can reveal another), so it is idempotent."""
-    for _ in range(3):
-        cleaned = _clean_once(text)
-        if cleaned == text:
+    After a mojibake repair it is repeated until nothing changes (a repair can reveal
+    another), so cleaning is idempotent."""
+    cleaned, repaired = _clean_once(text)
+    for _ in range(2):
+        if not repaired:
             break
         text = cleaned
-    return text
+        cleaned, repaired = _clean_once(text)
+        repaired = repaired and cleaned != text
+    return cleaned
 
 
-def _clean_once(text: str) -> str:
-    text = P.CONTROL_CHARS.sub("", text.replace("\xa0", " ").replace("\t", " "))
-    if not text.isascii() and ftfy.is_bad(text):  # the full repair is slow: only where needed
+def _clean_once(text: str) -> tuple[str, bool]:
+    """One cleaning pass; also says whether ftfy repaired mojibake."""
+    text = P.CONTROL_CHARS.sub("", _FORMAT.sub("", text).replace("\xa0", " ").replace("\t", " "))
+    repaired = not text.isascii() and ftfy.is_bad(text)  # the full repair is slow
+    if repaired:
         text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
-    else:
+    elif not text.isascii():
         text = unicodedata.normalize("NFC", text)
-    for _ in range(2):  # double-escaped entities ("&amp;lt;") decode in two steps
-        text = html.unescape(text)
-    text = P.SCRIPT_BLOCK.sub(" ", text)
-    text = P.HTML_TAG.sub(" ", text)
-    text = P.CONTROL_CHARS.sub("", text.replace("\xa0", " ").replace("\t", " "))
-    lines = (re.sub(r" {2,}", " ", ln).strip() for ln in text.split("\n"))
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    if "&" in text:
+        for _ in range(2):  # double-escaped entities ("&amp;lt;") decode in two steps
+            text = html.unescape(text)
+        text = P.CONTROL_CHARS.sub("", _FORMAT.sub("", text).replace("\xa0", " "))
+    if "<" in text:
+        text = _strip_markup(text)
+        text = P.CONTROL_CHARS.sub("", text.replace("\xa0", " ").replace("\t", " "))
+    if "  " in text or "\n" in text or text != text.strip():
+        lines = (_SPACES.sub(" ", ln).strip() for ln in text.split("\n"))
+        text = _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+    return text, repaired
+
+
+_SPACES = re.compile(r" {2,}")
+_BLANKS = re.compile(r"\n{3,}")
+# Markup HTML_TAG misses: comments, <!DOCTYPE>/CDATA, "<svg/onload=…>".
+_MARKUP = re.compile(
+    r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<![A-Za-z][^<>]*>"
+    r"|<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*/[^<>]*>",
+    re.DOTALL,
+)
+# A <script>/<style> left open runs to the end; a stray closing tag ends code before it.
+_OPEN_CODE = re.compile(r"<\s*(?:script|style)\b[^>]*>.*", re.IGNORECASE | re.DOTALL)
+_CLOSED_CODE = re.compile(r"^.*<\s*/\s*(?:script|style)\s*>", re.IGNORECASE | re.DOTALL)
+# Terminal escapes and bidirectional overrides ("Trojan source"): never text.
+_FORMAT = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|[\u202a-\u202e\u2066-\u2069]")
+
+
+def _strip_markup(text: str) -> str:
+    """Scripts, styles, comments and tags; again while removing one reveals another
+    ("<<b>script>"). Each round that changes something shortens the text."""
+    while True:
+        before = text
+        text = P.SCRIPT_BLOCK.sub(" ", text)
+        text = _CLOSED_CODE.sub(" ", _OPEN_CODE.sub(" ", text))
+        text = P.HTML_TAG.sub(" ", _MARKUP.sub(" ", text))
+        if text == before:
+            return text
 
 
 def clean_question(text: str) -> str:
@@ -60,24 +98,38 @@ def _unglue_snippet(line: str) -> str:
     return f"{m.group(1).rstrip()}\n{line[m.end(1) :].lstrip()}" if m else line
 
 
+def _cut_tail(line: str, pattern: re.Pattern) -> tuple[str, bool]:
+    """Remove `pattern` at the end of `line`, looking only at its last characters (searching a
+    whole long line for an end-anchored pattern is quadratic)."""
+    end = line[-TAIL_CHARS:]
+    m = pattern.search(end)
+    if not m:
+        return line, False
+    return line[: len(line) - len(end) + m.start()].rstrip(), True
+
+
 def clean_answer(text: str) -> tuple[str, bool]:
     """A cleaned answer and whether it was cut off in the source."""
     truncated = False
     out = []
     for i, line in enumerate(clean_text(text).split("\n")):
-        line = P.LEADING_DATE.sub("", line)
-        line = P.TRAILING_DATE.sub("", line)
-        tail = P.TRUNCATION_TAIL.search(line)
-        if tail:
-            truncated = True
-            line = line[: tail.start()].rstrip()
-        line = P.TRAILING_DATE.sub("", line)
+        if line[:3] in _MONTH_STARTS:
+            line = P.LEADING_DATE.sub("", line)
+        if line[-1:].isdigit():
+            line, _ = _cut_tail(line, P.TRAILING_DATE)
+        if "more" in line[-TAIL_CHARS:].lower():
+            line, cut = _cut_tail(line, P.TRUNCATION_TAIL)
+            truncated = truncated or cut
+            if line[-1:].isdigit():
+                line, _ = _cut_tail(line, P.TRAILING_DATE)
+        if "/" in line:
+            line = P.PANEL_LABEL.sub("\n", line).strip()
         if i == 0:
             line = _unglue_snippet(line)
         out.append(line)
     answer = "\n".join(out).strip()
     answer = re.sub(r"\n{3,}", "\n\n", answer)
-    if P.ELLIPSIS_END.search(answer):
+    if P.ELLIPSIS_END.search(answer[-12:]):
         truncated = True
     if len(answer) > MAX_ANSWER_CHARS:
         answer, truncated = answer[:MAX_ANSWER_CHARS].rsplit(" ", 1)[0] + " …", True

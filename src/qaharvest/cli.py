@@ -6,6 +6,7 @@ Exit codes: 0 published or unchanged, 1 a dataset check failed, 2 bad usage,
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -13,6 +14,10 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from qaharvest import progress
+from qaharvest.semantic import available as semantic_available
+from qaharvest.show import release_tables, summary_table
 
 app = typer.Typer(
     help="Turn scraped Q&A pages into clean, deduplicated, validated releases.",
@@ -54,6 +59,9 @@ def run(
         help="Dask scheduler, e.g. tcp://HOST:8786 (default: a LocalCluster).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
+    semantic: bool = typer.Option(
+        False, "--semantic", help="Group paraphrases by sentence embeddings (extra: semantic)."
+    ),
 ) -> None:
     """Run the flow once in Prefect's local ephemeral mode.
 
@@ -65,12 +73,22 @@ def run(
     if runner not in ("local", "dask"):
         console.print(f"[red]error:[/red] unknown runner {runner!r} (local or dask)")
         raise typer.Exit(EXIT_USAGE)
+    if semantic and not semantic_available():
+        console.print("[red]error:[/red] --semantic needs: pip install 'qaharvest[semantic]'")
+        raise typer.Exit(EXIT_USAGE)
     flow = (
         harvest.with_options(task_runner=dask_runner(dask_address)) if runner == "dask" else harvest
     )
-    state = flow(
-        raw_dir=str(raw), out_dir=str(out), keep=keep, wait=wait, runner=runner, return_state=True
-    )
+    with _progress(quiet=as_json):
+        state = flow(
+            raw_dir=str(raw),
+            out_dir=str(out),
+            keep=keep,
+            wait=wait,
+            runner=runner,
+            semantic=semantic,
+            return_state=True,
+        )
     if state.is_failed():
         exc = state.result(raise_on_failure=False)
         console.print(f"[red]failed:[/red] {exc}")
@@ -82,7 +100,7 @@ def run(
     if result["status"] == "unchanged":
         console.print(f"unchanged: release {result['release']} is current")
         return
-    _print_summary(result)
+    Console().print(summary_table(result, out))
 
 
 @app.command()
@@ -106,16 +124,15 @@ def serve(
     serve_flow(str(raw), str(out), cron=cron, interval=interval)
 
 
-def _print_summary(summary: dict) -> None:
-    table = Table(title=f"qaharvest release {summary['release']}")
-    table.add_column("what")
-    table.add_column("count", justify="right")
-    for group in ("input", "lines", "stages"):
-        for key, value in summary[group].items():
-            table.add_row(f"{group}: {key}", str(value))
-    for stage, seconds in summary["times"].items():
-        table.add_row(f"seconds: {stage}", f"{seconds:.2f}")
-    Console().print(table)
+def _progress(quiet: bool):
+    """A progress bar on stderr while the flow runs; nothing unless stderr is a terminal."""
+    if quiet or not console.is_terminal:
+        return contextlib.nullcontext()
+    bar = progress.RichBar(console)
+    stack = contextlib.ExitStack()
+    stack.enter_context(bar)
+    stack.enter_context(progress.listening(bar))
+    return stack
 
 
 @app.command()
@@ -195,6 +212,24 @@ def validate_cmd(
     Console().print(result)
     if not ok:
         raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+@app.command()
+def show(
+    release: Path = typer.Argument(Path("output/latest"), help="A release folder."),
+    top: int = typer.Option(10, "--top", min=1, help="How many merged questions to list."),
+) -> None:
+    """Summarize a release: counts from lines to published rows, the most merged questions
+    with their other wordings, and rejected rows by reason.
+
+    Example: qaharvest show output/latest
+    """
+    if not (release / "manifest.json").exists():
+        console.print(f"[red]error:[/red] no release at {release}")
+        raise typer.Exit(EXIT_IO)
+    out = Console()
+    for table in release_tables(release, top):
+        out.print(table)
 
 
 @app.command()

@@ -97,7 +97,9 @@ STOPWORDS = frozenset(
     ]
 )
 # Calibrated on a random half of ../shared/qqp (bench/qqp_eval.py --sweep), reported on the other.
-GROUP_THRESHOLD = 0.375
+GROUP_THRESHOLD = 0.35
+# Cosine of all-MiniLM-L6-v2 sentence embeddings for `semantic` grouping (same calibration).
+SEMANTIC_THRESHOLD = 0.72
 WEIGHT_CONTENT = 0.7
 WH_MISMATCH = 0.8
 QUALIFIER_ADDED = 0.5
@@ -121,7 +123,7 @@ QUALIFIER_PREPOSITIONS = frozenset(
     ]
 )
 _WH = re.compile(r"\b(?:how|what|why|which|who|where|when)\b")
-BLOCK_KEYS = 3
+BLOCK_KEYS = 4
 MAX_BLOCK = 300
 
 
@@ -304,12 +306,47 @@ def candidate_pairs(tokens: list[frozenset[str]], idf: dict[str, float]) -> set[
     return pairs
 
 
-def assign_clusters(rows: pd.DataFrame, threshold: float = GROUP_THRESHOLD) -> pd.Series:
-    """Paraphrase groups: union of candidate pairs whose similarity reaches `threshold`.
-    The label of a group is the smallest id in it."""
-    ids = list(rows["id"])
-    tokens = [content_tokens(n) for n in rows["question_norm"]]
+def lexical_edges(norms: list[str], threshold: float) -> list[tuple[int, int]]:
+    """Blocked candidate pairs whose paraphrase score reaches `threshold`."""
+    tokens = [content_tokens(n) for n in norms]
     idf = idf_weights(tokens)
+    return [
+        (i, j)
+        for i, j in candidate_pairs(tokens, idf)
+        if paraphrase_score(norms[i], norms[j], tokens[i], tokens[j], idf) >= threshold
+    ]
+
+
+def semantic_edges(
+    questions: list[str], norms: list[str], threshold: float
+) -> list[tuple[int, int]]:
+    """Nearest neighbours by sentence-embedding cosine that reaches `threshold`, except where
+    one question only adds a qualifying phrase to the other."""
+    from qaharvest import semantic
+
+    pairs = semantic.neighbour_pairs(semantic.embed(questions), threshold)
+    return [
+        (i, j)
+        for i, j in pairs
+        if not _adds_qualifier(
+            norms[i], norms[j], content_tokens(norms[i]), content_tokens(norms[j])
+        )
+    ]
+
+
+def assign_clusters(
+    rows: pd.DataFrame, threshold: float | None = None, semantic: bool = False
+) -> pd.Series:
+    """Paraphrase groups: connected components of the paraphrase edges (lexical by default,
+    sentence embeddings with `semantic`). The label of a group is the smallest id in it."""
+    ids = list(rows["id"])
+    norms = list(rows["question_norm"])
+    if semantic:
+        edges = semantic_edges(
+            list(rows["question"]), norms, SEMANTIC_THRESHOLD if threshold is None else threshold
+        )
+    else:
+        edges = lexical_edges(norms, GROUP_THRESHOLD if threshold is None else threshold)
     parent = list(range(len(rows)))
 
     def find(i: int) -> int:
@@ -318,10 +355,8 @@ def assign_clusters(rows: pd.DataFrame, threshold: float = GROUP_THRESHOLD) -> p
             i = parent[i]
         return i
 
-    norms = list(rows["question_norm"])
-    for i, j in candidate_pairs(tokens, idf):
-        if paraphrase_score(norms[i], norms[j], tokens[i], tokens[j], idf) >= threshold:
-            parent[find(i)] = find(j)
+    for i, j in edges:
+        parent[find(i)] = find(j)
     label: dict[int, str] = {}
     for i in range(len(rows)):
         root = find(i)
@@ -330,11 +365,12 @@ def assign_clusters(rows: pd.DataFrame, threshold: float = GROUP_THRESHOLD) -> p
 
 
 def dedupe(
-    occ: pd.DataFrame, threshold: float = GROUP_THRESHOLD, semantic: bool = False
+    occ: pd.DataFrame, threshold: float | None = None, semantic: bool = False
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(answered rows, unanswered rows), both in the qa_pair schema, sorted by id."""
+    """(answered rows, unanswered rows), both in the qa_pair schema, sorted by id.
+    `semantic` groups paraphrases by sentence embeddings (needs the `semantic` extra)."""
     rows = merge_occurrences(occ)
-    rows["cluster_id"] = assign_clusters(rows, threshold)
+    rows["cluster_id"] = assign_clusters(rows, threshold, semantic)
     answered = rows[rows["answer"].notna()].sort_values("id").reset_index(drop=True)
     unanswered = rows[rows["answer"].isna()].sort_values("id").reset_index(drop=True)
     return answered, unanswered

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,7 +99,7 @@ def extract_page(page: Page) -> Extracted:
                 }
                 for q in ln.questions
             ]
-            answer, gap = [], False
+            answer, gap, cut = [], False, False
         elif ln.kind == "answer" and current:
             answer.append(("\n\n" if gap else "\n") + ln.text if answer else ln.text)
             gap = False
@@ -143,19 +144,28 @@ def shards(items: list, n: int) -> list[list]:
 
 
 def extract_each(
-    files: list[Path], raw_dir: Path, workers: int | None = None
+    files: list[Path],
+    raw_dir: Path,
+    workers: int | None = None,
+    on_done: Callable[[int], None] | None = None,
 ) -> dict[str, Extracted]:
     """Extract each file ({relative path: result}), over a process pool when the batch is
-    large enough to pay for it (both cores on a 2-core machine)."""
+    large enough to pay for it (both cores on a 2-core machine); `on_done(n)` is told as
+    files finish (a progress bar)."""
     raw_dir = raw_dir.resolve()
     items = [(str(p), Path(p).relative_to(raw_dir).as_posix()) for p in files]
     workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(items) < MIN_FILES_FOR_POOL:
-        return dict(_extract_shard(items))
+    on_done = on_done or (lambda n: None)
     out: dict[str, Extracted] = {}
+    if workers == 1 or len(items) < MIN_FILES_FOR_POOL:
+        for item in items:
+            out.update(_extract_shard([item]))
+            on_done(1)
+        return out
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for part in pool.map(_extract_shard, shards(items, workers * 8)):
             out.update(part)
+            on_done(len(part))
     return out
 
 

@@ -13,6 +13,16 @@ from pathlib import Path
 LOCK_NAME = ".lock"
 
 
+FRESH_SECONDS = 5.0  # an empty lock file younger than this is a run still writing it
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 class LockHeld(RuntimeError):
     """Another live run holds the output folder."""
 
@@ -62,15 +72,19 @@ class OutputLock:
         while not self._try():
             holder = _holder(self.path)
             same_host = holder is not None and holder.get("host") == socket.gethostname()
-            if holder is None or (same_host and not _alive(int(holder["pid"]))):
+            if (holder is None and _age(self.path) > FRESH_SECONDS) or (
+                same_host and holder is not None and not _alive(int(holder["pid"]))
+            ):
                 self.took_over = holder or {"pid": None}
                 self.path.unlink(missing_ok=True)  # stale: its run was killed
                 continue
             if time.monotonic() >= deadline:
-                raise LockHeld(
-                    f"another run (pid {holder['pid']} on {holder['host']}, since "
-                    f"{holder['since']}) is using {self.path.parent}; try again later"
+                who = (
+                    f"pid {holder['pid']} on {holder['host']}, since {holder['since']}"
+                    if holder
+                    else "starting"
                 )
+                raise LockHeld(f"another run ({who}) is using {self.path.parent}; try again later")
             time.sleep(self.poll)
 
     def release(self) -> None:

@@ -75,15 +75,22 @@ SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+(?=[\"“'‘(]?[A-Z0-9])")
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 DATE = rf"{_MONTH}\s+\d{{1,2}},\s+\d{{4}}"
-# "…Zinc.Nov 18, 2020" or "… 46 more rows•Mar 23, 2020" at the end of a line.
-TRAILING_DATE = re.compile(rf"\s*[•·]?\s*{DATE}\s*$")
+# "…Zinc.Nov 18, 2020", "… 46 more rows•Mar 23, 2020", "chipsNov 18, 2020" at the end of a
+# line: glued after punctuation or straight onto a word ("… born on June 22, 1984" is text).
+TRAILING_DATE = re.compile(rf"(?:(?<=[.!?…\"”’)\]•·])\s*[•·]?\s*|(?<=[a-z0-9%])[•·]?){DATE}\s*$")
 # "Jun 3, 2020 — The answer…" at the start of a line.
 LEADING_DATE = re.compile(rf"^\s*{DATE}\s*(?:[—–-]|\.\.\.|…)\s*")
 # Snippet tails: "More items…", "159 more rows", "13 more columns", a dangling bullet.
 TRUNCATION_TAIL = re.compile(
-    r"(?:\s*(?:\.{3}|…)?\s*(?:More items\s*(?:\.{3}|…)?\.?|\d+\s+more\s+(?:rows|columns|items))"
+    r"(?:\s*[•·]?\s*(?:\.{3}|…)?\s*(?:More items\s*(?:\.{3}|…)?\.?|"
+    # "Pakistan27,226159 more rows": after a thousands comma, three digits belong to the number.
+    r"(?:(?<=,\d{3})|(?<![\d,]))\d+\s+more\s+(?:rows|columns|items))"
     r"\s*[•·]?)+\s*$",
     re.IGNORECASE,
+)
+# Knowledge-panel breadcrumb glued to its answer: "52 years (August 14, 1968)Darren Clarke/Age".
+PANEL_LABEL = re.compile(
+    r"(?<=[\da-z)])(?:[A-Z][\w’'.-]*\s){0,3}[A-Z][\w’'.-]*/[A-Z][a-z]+(?: [a-z]+)?(?=[A-Z]|\s*$)"
 )
 ELLIPSIS_END = re.compile(r"(?:\.{3}|…)\s*[•·]?\s*$")
 
@@ -120,7 +127,6 @@ CALL_TO_ACTION = re.compile(
     r"\bshare (?:it |them |yours )?in the comments\b",
     re.IGNORECASE,
 )
-SOCIAL = re.compile(r"\b(?:facebook|instagram|twitter|pinterest|tiktok)\b", re.IGNORECASE)
 SOCIAL_HOOK = re.compile(
     r"@\w|\bfollow\b|\bkeep up with\b|\blike us\b|\bfind (?:us|them)\b", re.IGNORECASE
 )

@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 from qaharvest import __version__
 from qaharvest.card import dataset_card
 from qaharvest.fingerprint import file_digest
+from qaharvest.report_html import render as render_report
 from qaharvest.schema import arrow_schema, schema_version
 
 KEEP_RELEASES = 10
@@ -113,6 +114,10 @@ def publish(
             }
         )
         (tmp / "README.md").write_text(dataset_card(manifest), encoding="utf-8")
+        (tmp / "report.html").write_text(
+            render_report(manifest, tables["qa_pairs"][0], tables["rejected"][0]),
+            encoding="utf-8",
+        )
         files = {}
         for path in sorted(p for p in tmp.rglob("*") if p.is_file()):
             _fsync(path)

@@ -8,14 +8,21 @@ from __future__ import annotations
 import codecs
 import gzip
 import json
+import os
 import re
+import unicodedata
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from qaharvest.fingerprint import file_digest
+
 SUFFIXES = (".txt", ".txt.gz", ".jsonl", ".jsonl.gz")
 MAX_FILE_BYTES = 256 * 1024 * 1024
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+MAX_URL_CHARS = 2048
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")  # terminal colour codes in captured text
+_URL = re.compile(rf"https?://[^\s\x00-\x1f\x7f<>\"'`\\]{{1,{MAX_URL_CHARS - 8}}}", re.IGNORECASE)
 
 
 class UnreadableFile(Exception):
@@ -43,6 +50,9 @@ def list_inputs(raw_dir: Path) -> tuple[list[Path], list[dict]]:
             continue
         if not path.name.endswith(SUFFIXES):
             continue
+        if not _printable_name(rel):
+            rejected.append({"file": _shown(rel), "reason": "file name is not printable UTF-8"})
+            continue
         try:
             real = path.resolve(strict=True)
         except OSError as exc:
@@ -53,11 +63,52 @@ def list_inputs(raw_dir: Path) -> tuple[list[Path], list[dict]]:
             continue
         if real.is_file():
             files.append(path)
+        else:
+            rejected.append({"file": rel, "reason": "not a regular file"})
     return files, rejected
 
 
+def _printable_name(rel: str) -> bool:
+    """No undecodable bytes (surrogate escapes), control or format characters: the name goes
+    into Parquet, JSON and reports as it is."""
+    return not any(unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in rel)
+
+
+def _shown(rel: str) -> str:
+    """A bad name made printable: undecodable bytes as \\xNN, control characters as \\uNNNN."""
+    text = os.fsencode(rel).decode("utf-8", "backslashreplace")
+    return "".join(
+        f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf") else c for c in text
+    )
+
+
+def digest_inputs(files: list[Path], raw_dir: Path) -> tuple[dict[str, str], list[dict]]:
+    """sha256 of each input file by relative path, and the files that cannot be opened."""
+    raw_dir = raw_dir.resolve()
+    digests, rejected = {}, []
+    for path in files:
+        rel = path.relative_to(raw_dir).as_posix()
+        try:
+            digests[rel] = file_digest(path)
+        except PermissionError:
+            rejected.append({"file": rel, "reason": "permission denied"})
+        except OSError as exc:
+            rejected.append({"file": rel, "reason": f"cannot read: {exc.strerror or exc}"})
+    return digests, rejected
+
+
+def safe_url(url: object) -> str | None:
+    """A record's URL when it is a plain http(s) URL of sane length, else None."""
+    return url if isinstance(url, str) and _URL.fullmatch(url) else None
+
+
 def decode(data: bytes) -> str:
-    """Bytes → text: BOMs (UTF-8, UTF-16), then strict UTF-8, then cp1252. Rejects binary."""
+    """Bytes → text: BOMs (UTF-8, UTF-16), then strict UTF-8, then cp1252. Rejects binary;
+    stray NUL characters in text are dropped."""
+    return _decode(data).replace("\x00", "")
+
+
+def _decode(data: bytes) -> str:
     if not data.strip():
         raise UnreadableFile("empty file")
     for bom, enc in (
@@ -113,7 +164,7 @@ def read_pages(path: Path, rel: str) -> tuple[list[Page], list[dict]]:
     """Pages in one file, and the JSONL records set aside (`{file, reason}`)."""
     text = decode(_read_bytes(path))
     if ".jsonl" not in path.name:
-        return [Page(file=rel, text=text)], []
+        return [Page(file=rel, text=_ANSI.sub("", text))], []
     pages, rejected = [], []
     for n, line in enumerate(split_lines(text), start=1):
         if not line.strip():
@@ -127,6 +178,6 @@ def read_pages(path: Path, rel: str) -> tuple[list[Page], list[dict]]:
             reason = "no 'text' field" if isinstance(exc, KeyError) else f"malformed JSONL: {exc}"
             rejected.append({"file": f"{rel}#{n}", "reason": reason})
             continue
-        url = rec.get("url")
-        pages.append(Page(file=rel, text=body, url=url if isinstance(url, str) else None, record=n))
+        page = Page(file=rel, text=_ANSI.sub("", body), url=safe_url(rec.get("url")), record=n)
+        pages.append(page)
     return pages, rejected

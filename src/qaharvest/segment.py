@@ -27,8 +27,15 @@ class Line:
 
 def squash(line: str) -> str:
     """Whitespace-normalize a line for classification (NBSP, tabs, zero-width, runs of spaces)."""
-    line = P.CONTROL_CHARS.sub("", line.replace("\xa0", " "))
-    return re.sub(r"\s+", " ", line).strip()
+    if not line.isascii():
+        line = P.CONTROL_CHARS.sub("", line.replace("\xa0", " "))
+    elif _ASCII_CONTROL.search(line):
+        line = P.CONTROL_CHARS.sub("", line)
+    return _SPACES.sub(" ", line).strip()
+
+
+_SPACES = re.compile(r"\s+")
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def strip_seo_prefix(text: str) -> str:
@@ -36,8 +43,11 @@ def strip_seo_prefix(text: str) -> str:
     return stripped if stripped else text
 
 
+_FIRST_WORD = re.compile(r"[\"“'‘(\[]*([A-Za-z']+)")
+
+
 def _first_word(sentence: str) -> str:
-    m = re.match(r"[\"“'‘(\[]*([A-Za-z']+)", sentence)
+    m = _FIRST_WORD.match(sentence)
     return m.group(1).lower().replace("’", "'") if m else ""
 
 
@@ -91,8 +101,12 @@ def noise_rule(text: str) -> str | None:
     """The noise rule a line matches, if any. Noise lines are short: long lines skip the checks."""
     if len(text) > MAX_NOISE_CHARS:
         return None
-    low = text.casefold().strip(" .…:!-–—•*|")
-    if P.VIDEO_SNIPPET.search(text):
+    folded = text.casefold()
+    low = folded.strip(" .…:!-–—•*|")
+    # Cheap substring checks first: most lines are plain prose.
+    if ("youtube" in folded or "vimeo" in folded or "starts here" in folded) and (
+        P.VIDEO_SNIPPET.search(text)
+    ):
         return "video-snippet"
     if P.LINK_LINE.match(text):
         return "link-line"
@@ -104,23 +118,32 @@ def noise_rule(text: str) -> str | None:
         return "copyright"
     if P.URL_ONLY.match(text):
         return "url-only"
-    if (
+    if ("|" in text or text.startswith("<")) and (
         text.count("|") >= 2
         or re.match(r"^<\.{2,}.*\.{2,}>$", text)
         or ("|" in text and _title_case(text) and not re.search(r"[.?!]", text))
     ):
         return "navigation"
-    if P.CALL_TO_ACTION.search(text):
+    if _CTA_HINT.search(folded) and P.CALL_TO_ACTION.search(text):
         return "call-to-action"
-    if P.SOCIAL.search(text) and P.SOCIAL_HOOK.search(text):
+    if _SOCIAL_HINT.search(folded) and P.SOCIAL_HOOK.search(text):
         return "social-link"
-    if not re.search(r"[^\W_]", text):
+    if not _WORD_CHAR.search(text):
         return "no-words"
     return None
 
 
+# Cheap pre-checks on the case-folded line before the full patterns.
+_CTA_HINT = re.compile(r"click|share|tell us|follow|subscribe|like us|sign up|questions")
+_SOCIAL_HINT = re.compile(r"facebook|instagram|twitter|pinterest|tiktok")
+_WORD_CHAR = re.compile(r"[^\W_]")
+
+
+_WORD = re.compile(r"[A-Za-z][\w'’]*")
+
+
 def _title_case(text: str) -> bool:
-    words = [w for w in re.findall(r"[A-Za-z][\w'’]*", strip_seo_prefix(text)) if len(w) > 3]
+    words = [w for w in _WORD.findall(strip_seo_prefix(text)) if len(w) > 3]
     return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 
@@ -153,7 +176,7 @@ def classify(lines: list[str]) -> list[Line]:
         _mark_title(content)
     _mark_answer_headings(content)
     _resolve_questions(content)
-    _mark_footer(content)
+    _mark_footer([ln for ln in out if ln.kind != "blank"])
     return out
 
 
@@ -191,9 +214,12 @@ def _mark_menus(content: list[Line]) -> None:
         adjacent = sum(a.kind == b.kind == "question" for a, b in zip(run, run[1:], strict=False))
         if len(questions) >= 3 and adjacent >= 2 and len(questions) >= 0.5 * len(run):
             for x in run:
-                if x.kind == "answer":
+                if x.kind == "answer" and not _LIST_ITEM.match(x.text):
                     x.kind, x.rule = "noise", "menu-item"
         run = []
+
+
+_LIST_ITEM = re.compile(r"(?:\d{1,2}[.)]|[-•*–])\s")  # numbered or bulleted: an answer list
 
 
 def _mark_answer_headings(content: list[Line]) -> None:
@@ -210,17 +236,39 @@ def _mark_answer_headings(content: list[Line]) -> None:
             ln.kind, ln.rule, ln.questions = "answer", "heading-in-answer", ()
 
 
-def _mark_footer(content: list[Line]) -> None:
-    """Text after a navigation or copyright line that follows the last question is the
-    page footer, not part of the last answer."""
-    last_q = max((i for i, ln in enumerate(content) if ln.kind == "question"), default=None)
+def _mark_footer(lines: list[Line]) -> None:
+    """After the last question, a site line (navigation, copyright, social or call-to-action
+    link) or a closing remark ("We loved hearing…", "Thank you for…") starts the page footer:
+    the text from there on is not part of the last answer."""
+    last_q = max((i for i, ln in enumerate(lines) if ln.kind == "question"), default=None)
     if last_q is None:
         return
     footer = False
-    for ln in content[last_q + 1 :]:
-        footer = footer or (ln.kind == "noise" and ln.rule in ("navigation", "copyright"))
+    for ln in lines[last_q + 1 :]:
+        if ln.kind == "answer" and not footer and _CLOSING.match(ln.text):
+            ln.kind, ln.rule = "noise", "closing-remark"
+            footer = True
+        footer = footer or (ln.kind == "noise" and ln.rule in _FOOTER_RULES)
         if footer and ln.kind == "answer":
             ln.kind, ln.rule = "noise", "footer"
+    _mark_footnote(lines[last_q + 1 :])
+
+
+def _mark_footnote(tail: list[Line]) -> None:
+    """A last "* …" line after plain answer text is the site's footnote, not a list item."""
+    answers = [ln for ln in tail if ln.kind == "answer"]
+    last, before = (answers[-1], answers[-2]) if len(answers) >= 2 else (None, None)
+    if last and last.text.startswith("*") and not before.text.startswith("*"):
+        last.kind, last.rule = "noise", "footnote"
+
+
+_FOOTER_RULES = frozenset(("navigation", "copyright", "social-link", "call-to-action"))
+_CLOSING = re.compile(
+    r"(?:we |i )?(?:loved|enjoyed) (?:hearing|talking|chatting|learning)|"
+    r"thanks? (?:you )?(?:so much )?for (?:sharing|talking|chatting|joining|taking the time|"
+    r"reading)|it was a pleasure",
+    re.IGNORECASE,
+)
 
 
 def _resolve_questions(content: list[Line]) -> None:

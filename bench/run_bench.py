@@ -1,0 +1,140 @@
+"""`make bench`: the whole flow (`qaharvest run`, fresh output folder) on generated corpora, next
+to the plain baseline on the same corpus.
+
+For each size it prints wall times, per-stage times (the run summary's `times`), MB/s, pairs/s
+(question occurrences extracted per second) and peak memory (RSS summed over the process tree,
+sampled every 0.1 s: an upper bound, forked workers share pages), then the target ratios:
+(run − fixed cost of a run on one tiny page) / baseline, and the cost of doubling the input.
+The machine may be shared: read the numbers as noisy.
+
+    python bench/run_bench.py [--pages 10000 50000 100000] [--work bench/out]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.generate import generate  # noqa: E402
+
+BIN = Path(sys.executable).parent
+TINY_PAGE = ROOT.parent / "shared" / "seed" / "psoas.txt"
+
+
+@dataclass
+class Row:
+    pages: int
+    mib: float
+    base_s: float
+    base_mem: float
+    run_s: float
+    run_mem: float
+    occurrences: int
+    qa_pairs: int
+    times: dict
+
+
+def measure(cmd: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MiB) of the process tree, and stdout of `cmd`."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    root, peak = psutil.Process(proc.pid), 0
+    while proc.poll() is None:
+        try:
+            tree = [root, *root.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree))
+        except psutil.Error:
+            pass  # a worker ended between listing and reading
+        time.sleep(0.1)
+    stdout = proc.stdout.read()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed with exit code {proc.returncode}")
+    return time.perf_counter() - start, peak / 2**20, stdout
+
+
+def run_flow(raw: Path, out: Path) -> tuple[float, float, dict]:
+    """`qaharvest run --json` into a fresh output folder (no extraction cache)."""
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [str(BIN / "qaharvest"), "run", "--raw", str(raw), "--out", str(out), "--json"]
+    seconds, peak, stdout = measure(cmd)
+    return seconds, peak, json.loads(stdout[stdout.index("{") :])
+
+
+def bench_size(work: Path, pages: int) -> Row:
+    raw = work / f"pages-{pages}"
+    if not raw.exists():
+        generate(raw, pages)
+    mib = sum(p.stat().st_size for p in raw.rglob("*.txt")) / 2**20
+    base_cmd = [sys.executable, str(ROOT / "bench" / "baseline.py"), str(raw), str(work / "base")]
+    base_s, base_mem, _ = measure(base_cmd)
+    run_s, run_mem, summary = run_flow(raw, work / f"out-{pages}")
+    stages = summary["stages"]
+    return Row(
+        pages, mib, base_s, base_mem, run_s, run_mem,
+        stages["occurrences"], stages["qa_pairs"], summary["times"],
+    )  # fmt: skip
+
+
+def table(rows: list[Row], fixed: float) -> str:
+    out = [
+        "| pages | MiB | baseline s | flow s | (flow − fixed) / baseline | flow MiB/s "
+        "| pairs/s (flow / baseline) | peak MiB (flow / baseline) | flow stage seconds |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in r.times.items())
+        out.append(
+            f"| {r.pages:,} | {r.mib:.0f} | {r.base_s:.1f} | {r.run_s:.1f} | "
+            f"{(r.run_s - fixed) / r.base_s:.2f} | {r.mib / r.run_s:.1f} | "
+            f"{r.occurrences / r.run_s:,.0f} / {r.occurrences / r.base_s:,.0f} | "
+            f"{r.run_mem:,.0f} / {r.base_mem:,.0f} | {stages} |"
+        )
+    return "\n".join(out)
+
+
+def scaling(rows: list[Row], fixed: float) -> list[str]:
+    """Time ratio for each pair of sizes where one is twice the other."""
+    lines = []
+    for small in rows:
+        for big in rows:
+            if big.pages == 2 * small.pages:
+                lines.append(
+                    f"{small.pages:,} → {big.pages:,} pages: {big.run_s / small.run_s:.2f}× the "
+                    f"time, {(big.run_s - fixed) / (small.run_s - fixed):.2f}× beyond the fixed "
+                    f"cost (baseline {big.base_s / small.base_s:.2f}×)"
+                )
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pages", type=int, nargs="+", default=[10_000, 50_000, 100_000])
+    ap.add_argument("--work", type=Path, default=ROOT / "bench" / "out")
+    args = ap.parse_args()
+    tiny = args.work / "tiny"
+    tiny.mkdir(parents=True, exist_ok=True)
+    shutil.copy(TINY_PAGE, tiny / TINY_PAGE.name)
+    fixed, fixed_mem, _ = run_flow(tiny, args.work / "out-tiny")
+    print(f"fixed cost of a run on one tiny page: {fixed:.1f} s, {fixed_mem:,.0f} MiB", flush=True)
+    rows = []
+    for n in args.pages:
+        rows.append(bench_size(args.work, n))
+        print(table(rows[-1:], fixed).splitlines()[-1], flush=True)
+    print()
+    print(table(rows, fixed))
+    print("\n".join(["", *scaling(rows, fixed)]))
+
+
+if __name__ == "__main__":
+    main()

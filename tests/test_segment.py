@@ -1,0 +1,163 @@
+"""Segmentation: every line gets a kind and the rule that decided it."""
+
+from __future__ import annotations
+
+import pytest
+
+from qaharvest.segment import KINDS, classify, noise_rule, question_parts
+
+
+def kinds(text: str) -> list[tuple[str, str]]:
+    """(kind, rule) of every non-blank line."""
+    return [(ln.kind, ln.rule) for ln in classify(text.split("\n")) if ln.kind != "blank"]
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("You might be interested: Readers ask: How old is he?", "link-line"),
+        ("THIS IS EXCITING: Can you use mayonnaise for frying?", "link-line"),
+        ("Leave a Reply", "boilerplate"),
+        ("Contents", "boilerplate"),
+        ("Related posts", "boilerplate"),
+        ("159 more rows", "more-rows"),
+        ("More items…", "more-rows"),
+        ("© 2021 Calgary Family Therapy Centre | Calgary", "copyright"),
+        ("https://example.com/page", "url-only"),
+        ("Home | Chili Pepper | Chili Powder | About Us", "navigation"),
+        ("Please click here for Confidentiality Guidelines.", "call-to-action"),
+        ("You can keep up with us on Instagram @farm.", "social-link"),
+        ("Starts here 2:05 How to tie a kilt YouTube", "video-snippet"),
+        ("* * *", "no-words"),
+        ("Related to this, the stars align.", None),
+        ("Home is where the heart is.", None),
+    ],
+)
+def test_noise_rules(line: str, rule: str | None):
+    assert noise_rule(line) == rule
+
+
+@pytest.mark.parametrize(
+    ("line", "parts"),
+    [
+        ("What is a kilt?", ("What is a kilt?",)),
+        ("Quick Answer: Is it safe?", ("Is it safe?",)),
+        ("Physics: Why is the sky blue?", ("Physics: Why is the sky blue?",)),
+        (
+            "We are divorced. Does my ex need to consent?",
+            ("We are divorced. Does my ex need to consent?",),
+        ),
+        ("Which is hottest? Where is it found?", ("Which is hottest?", "Where is it found?")),
+        ("How is hair loss treated? Minoxidil is approved.", None),
+        ("Boosting his distance to, say, 269?", None),
+        ("The answer is yes.", None),
+    ],
+)
+def test_question_parts(line: str, parts: tuple[str, ...] | None):
+    assert question_parts(line) == parts
+
+
+def test_paa_page_title_questions_answers_and_link_lines():
+    page = """Quick Answer: Why Is The Sky Blue?
+
+Why is the sky blue?
+
+Sunlight scatters off air molecules.Nov 18, 2020
+
+You might be interested: Readers ask: Why is the sea blue?
+
+Is the sky blue on Mars?
+
+No, it is butterscotch by day.
+It turns blue at sunset.
+More items…"""
+    assert kinds(page) == [
+        ("title", "title-repeats-question"),
+        ("question", "question"),
+        ("answer", "answer"),
+        ("noise", "link-line"),
+        ("question", "question"),
+        ("answer", "answer"),
+        ("answer", "answer"),
+        ("noise", "more-rows"),
+    ]
+
+
+def test_help_centre_index_is_questions_without_answers():
+    page = """Order Status
+Has my order shipped?
+How do I track my order?
+An item is missing from my shipment.
+My Account
+How do I create an account?
+How do I edit my account?
+I forgot my password."""
+    got = kinds(page)
+    assert [k for k, _ in got].count("question") == 4
+    assert all(rule == "menu-item" for kind, rule in got if kind != "question")
+
+
+def test_interview_intro_compound_questions_outro_and_footer():
+    page = """Today we are delighted to introduce a family farm in Oregon.
+How long have you farmed? Where did it begin?
+I started in 1988 in California.
+Where can your petals be bought? Do you ship abroad?
+What is your favourite flower?
+Roses, every time.
+We loved hearing more about your farm and wish you the best.
+Follow them on Instagram @farm for news.
+Flowers make any day special, so order some today."""
+    assert kinds(page) == [
+        ("noise", "preamble"),
+        ("question", "compound-question"),
+        ("answer", "answer"),
+        ("question", "two-questions"),
+        ("question", "question"),
+        ("answer", "answer"),
+        ("noise", "closing-remark"),
+        ("noise", "social-link"),
+        ("noise", "footer"),
+    ]
+    two = next(ln for ln in classify(page.split("\n")) if ln.rule == "two-questions")
+    assert two.questions == ("Where can your petals be bought?", "Do you ship abroad?")
+
+
+def test_heading_with_question_mark_inside_an_answer():
+    page = """Is silicone safe for cooking utensils?
+
+Which utensil is best for cooking?
+
+What Kind of Utensils are Ideal for Cooking?
+
+1. Stainless Steel.
+2. Cast Iron."""
+    assert kinds(page)[2] == ("answer", "heading-in-answer")
+
+
+def test_footer_after_navigation_is_not_part_of_the_last_answer():
+    page = """Chili Faqs
+How to dry chilies?
+Lay them out in the sun.
+<...Chili Facts About Us...>
+Kindly visit our commercial website"""
+    assert kinds(page)[-2:] == [("noise", "navigation"), ("noise", "footer")]
+
+
+def test_site_footnote_after_the_last_answer_is_noise():
+    page = """Where can I park?
+Along 24th street.
+What are the therapists backgrounds?
+All of them specialize in family therapy.
+* We are not an urgent care facility. Please go to your nearest hospital.
+© 2021 Family Therapy Centre | Calgary"""
+    assert kinds(page)[-3:] == [("answer", "answer"), ("noise", "footnote"), ("noise", "copyright")]
+    listed = "What should I bring?\n* A towel.\n* Water."
+    assert kinds(listed)[1:] == [("answer", "answer"), ("answer", "answer")]
+
+
+def test_every_line_is_accounted_for():
+    page = "Title Of Page\n\nWhat is it?\n\x00\nIt is.\n   \nLeave a Reply\n"
+    lines = classify(page.split("\n"))
+    assert len(lines) == len(page.split("\n"))
+    assert all(ln.kind in KINDS and ln.rule for ln in lines)
+    assert [ln.n for ln in lines] == list(range(1, len(lines) + 1))
