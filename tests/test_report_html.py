@@ -18,6 +18,7 @@ from flows.harvest import harvest
 from qaharvest import clean, dedupe, extract, progress, report
 from qaharvest.cli import app
 from qaharvest.report_html import funnel, most_merged, reason_counts
+from qaharvest.show import summary_rows
 from tests.conftest import REALWORLD, SEED
 
 
@@ -80,6 +81,12 @@ def test_report_show_and_json_agree_with_the_manifest(prefect_server, tmp_path, 
     manifest = json.loads((latest / "manifest.json").read_text())
     assert summary["stages"] == manifest["stages"] and summary["lines"] == manifest["lines"]
     assert summary["stages"]["qa_pairs"] == manifest["rows"]["qa_pairs"]
+    closing = dict(row for section in summary_rows(summary) for row in section)
+    assert closing["files read"] == "1 (0 from cache)"
+    assert closing["lines read"] == f"{manifest['lines']['read']:,}"
+    assert closing["published pairs"] == f"{manifest['rows']['qa_pairs']:,}"
+    assert closing["rows rejected"] == f"{manifest['stages']['rows_rejected']:,}"
+    assert {"extract (s)", "dedupe (s)", "validate (s)", "publish (s)"} <= closing.keys()
 
     page_html = (latest / "report.html").read_text()
     assert _funnel_in_report(page_html) == funnel(manifest)

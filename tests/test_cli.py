@@ -1,0 +1,65 @@
+"""The command line: help and examples, exit codes, and the progress bar."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from qaharvest import extract, progress
+from qaharvest.cli import app
+from tests.conftest import REALWORLD, SEED
+
+COMMANDS = ["run", "serve", "inspect", "validate", "releases", "export", "show"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(command: str):
+    result = CliRunner().invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example: qaharvest " + command in " ".join(result.stdout.split())
+
+
+def test_top_level_help_lists_every_command():
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in COMMANDS:
+        assert command in result.stdout
+
+
+def test_bad_usage_exits_2(tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(app, ["run", "--no-such-option"]).exit_code == 2
+    assert runner.invoke(app, ["serve", "--raw", str(tmp_path)]).exit_code == 2
+    assert runner.invoke(app, ["show", str(tmp_path), "--top", "0"]).exit_code == 2
+
+
+def test_unreadable_input_or_missing_release_exits_3(tmp_path):
+    runner = CliRunner()
+    missing = tmp_path / "nope"
+    assert runner.invoke(app, ["run", "--raw", str(missing), "--out", str(tmp_path)]).exit_code == 3
+    assert runner.invoke(app, ["show", str(tmp_path)]).exit_code == 3
+    assert runner.invoke(app, ["inspect", str(missing)]).exit_code == 3
+
+
+def test_inspect_shows_each_line_with_its_rule():
+    result = CliRunner().invoke(app, ["inspect", str(SEED)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "Will psoas pain ever go away?" in result.stdout
+    assert "question" in result.stdout and "noise" in result.stdout
+
+
+def test_progress_bar_counts_every_extracted_file():
+    files = sorted(REALWORLD.glob("*.txt"))
+    screen = io.StringIO()
+    bar = progress.RichBar(Console(file=screen, force_terminal=True))
+    with bar, progress.listening(bar):
+        progress.stage("extract", len(files))
+        extract.extract_each(files, REALWORLD, workers=1, on_done=progress.advance)
+        task = bar.progress.tasks[0]
+        assert (task.completed, task.total) == (len(files), len(files))
+    assert "extract" in screen.getvalue()
+    progress.advance(5)  # nobody listens any more: nothing happens
+    assert task.completed == len(files)
