@@ -21,6 +21,7 @@ from pathlib import Path
 import psutil
 
 SERVER_START_TIMEOUT = 90.0
+LOCK_WAIT = 300.0  # a scheduled run waits this long for a manual run holding the output
 
 
 def free_port() -> int:
@@ -80,9 +81,12 @@ def prefect_api():
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     proc, url = start_server()
+    stopping = threading.Event()
 
     def watchdog() -> None:  # a serve loop whose server died would hang: stop it instead
         proc.wait()
+        if stopping.is_set():  # we are stopping it ourselves
+            return
         print("the Prefect server stopped; stopping serve", file=sys.stderr, flush=True)
         for child in psutil.Process().children(recursive=True):
             child.kill()
@@ -93,6 +97,7 @@ def prefect_api():
         with temporary_settings(updates={PREFECT_API_URL: url}):
             yield url
     finally:
+        stopping.set()
         stop_server(proc)
 
 
@@ -117,7 +122,9 @@ def serve(raw_dir: str, out_dir: str, cron: str | None, interval: float | None) 
                 parameters={
                     "raw_dir": str(Path(raw_dir).resolve()),
                     "out_dir": str(Path(out_dir).resolve()),
+                    "wait": LOCK_WAIT,
                 },
+                limit=1,  # a run still going when the next is due: the next one waits
                 pause_on_shutdown=False,
                 print_starting_message=False,
             )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -54,33 +52,74 @@ def test_only_new_and_changed_files_are_extracted(tmp_path):
     assert len(entries) == 40  # the removed file's entry is gone
 
 
-def test_a_live_holder_blocks_and_a_dead_one_is_taken_over(tmp_path):
+HOLD = """
+import os, signal, sys, time
+from pathlib import Path
+from qaharvest.lock import OutputLock
+lock = OutputLock(Path(sys.argv[1]))
+lock.acquire()
+print("held", flush=True)
+if sys.argv[2] == "die":
+    os.kill(os.getpid(), signal.SIGKILL)
+time.sleep(60)
+"""
+
+
+def hold_lock(out: Path, then: str) -> subprocess.Popen:
+    """A process that takes the output lock, then sleeps ("live") or is killed ("die")."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(out), then], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout.readline() == "held\n"
+    return proc
+
+
+def test_a_live_holder_blocks_and_a_killed_one_is_taken_over(tmp_path):
     out = tmp_path / "out"
-    with OutputLock(out), pytest.raises(LockHeld, match="another run"):
-        OutputLock(out, wait=0.2, poll=0.05).acquire()
-    dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    (out / ".lock").write_text(
-        json.dumps({"pid": int(dead.stdout), "host": socket.gethostname(), "since": "earlier"})
-    )
+    live = hold_lock(out, "live")
+    try:
+        with pytest.raises(LockHeld, match=f"another run \\(pid {live.pid} "):
+            OutputLock(out, wait=0.3, poll=0.05).acquire()
+    finally:
+        live.kill()
+        live.wait()
+    dead = hold_lock(out, "die")
+    dead.wait()
     lock = OutputLock(out)
     with lock:
-        assert lock.took_over["pid"] == int(dead.stdout)
+        assert lock.took_over["pid"] == dead.pid
     assert not (out / ".lock").exists()
+
+
+COUNT = """
+import sys, time
+from pathlib import Path
+from qaharvest.lock import OutputLock
+out = Path(sys.argv[1])
+for _ in range(20):
+    with OutputLock(out, wait=60, poll=0.01):
+        n = int((out / "count").read_text())
+        time.sleep(0.002)
+        (out / "count").write_text(str(n + 1))
+"""
+
+
+def test_concurrent_runs_take_turns(tmp_path):
+    """Four processes each do 20 read-modify-write steps under the lock, starting from a
+    killed holder's lock: none is lost."""
+    out = tmp_path / "out"
+    hold_lock(out, "die").wait()
+    (out / "count").write_text("0")
+    procs = [subprocess.Popen([sys.executable, "-c", COUNT, str(out)]) for _ in range(4)]
+    assert [p.wait(timeout=120) for p in procs] == [0] * 4
+    assert (out / "count").read_text() == "80"
 
 
 def test_cli_run_exits_3_while_another_run_holds_the_output(prefect_server, seed_raw, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    holder = hold_lock(out, "live")
     try:
-        (out / ".lock").write_text(
-            json.dumps({"pid": holder.pid, "host": socket.gethostname(), "since": "now"})
-        )
         result = CliRunner().invoke(app, ["run", "--raw", str(seed_raw), "--out", str(out)])
         assert result.exit_code == 3
         assert "another run" in result.output
@@ -88,6 +127,6 @@ def test_cli_run_exits_3_while_another_run_holds_the_output(prefect_server, seed
     finally:
         holder.kill()
         holder.wait()
-    # The holder is gone: its lock is stale and the next run takes it over.
+    # The holder was killed: its lock is taken over by the next run.
     assert harvest(raw_dir=str(seed_raw), out_dir=str(out))["status"] == "published"
     assert not (out / ".lock").exists()
