@@ -156,8 +156,15 @@ def _build(raw: Path, out: Path, keep: int, runner: str, semantic: bool = False)
     scan = scan_task(raw, out, semantic)
     times["scan"] = time.perf_counter() - t0
     if scan["unchanged"]:
-        log.info("unchanged: input and code match release %s", scan["previous"]["version"])
-        return {"status": "unchanged", "release": scan["previous"]["version"]}
+        version = scan["previous"]["version"]
+        log.info("unchanged: input and code match release %s", version)
+        create_markdown_artifact(
+            key="qaharvest-run",
+            markdown=f"# qaharvest run: unchanged\n\nInput and code match release {version}; "
+            "nothing published.\n",
+            description=f"qaharvest: release {version} is current",
+        )
+        return {"status": "unchanged", "release": version}
 
     t = time.perf_counter()
     progress.stage("extract")

@@ -27,6 +27,9 @@ def test_top_level_help_lists_every_command():
     assert result.exit_code == 0
     for command in COMMANDS:
         assert command in result.stdout
+    assert "Exit codes: 0 published or unchanged, 1 a dataset check failed" in " ".join(
+        result.stdout.split()
+    )
 
 
 def test_bad_usage_exits_2(tmp_path):

@@ -39,8 +39,9 @@ class Recorder:
         self.done += n
 
 
-def _funnel_in_report(page: str) -> list[tuple[str, int]]:
-    svg = page.split("<h2>From lines to published rows</h2>")[1].split("</svg>")[0]
+def _chart(page: str, heading: str) -> list[tuple[str, int]]:
+    """The (label, value) bars of the chart under `heading` in report.html."""
+    svg = page.split(f"<h2>{heading}</h2>")[1].split("</svg>")[0]
     labels = re.findall(r'class="lbl">([^<]+)<', svg)
     values = [int(v.replace(",", "")) for v in re.findall(r'class="val">([^<]+)<', svg)]
     return list(zip(labels, values, strict=True))
@@ -89,7 +90,9 @@ def test_report_show_and_json_agree_with_the_manifest(prefect_server, tmp_path, 
     assert {"extract (s)", "dedupe (s)", "validate (s)", "publish (s)"} <= closing.keys()
 
     page_html = (latest / "report.html").read_text()
-    assert _funnel_in_report(page_html) == funnel(manifest)
+    assert _chart(page_html, "From lines to published rows") == funnel(manifest)
+    for lengths in ("Question length (characters)", "Answer length (characters)"):
+        assert sum(n for _, n in _chart(page_html, lengths)) == manifest["rows"]["qa_pairs"]
     assert funnel(manifest)[0] == ("lines read", manifest["lines"]["read"])
     assert funnel(manifest)[-2] == ("published pairs", manifest["rows"]["qa_pairs"])
     assert 'href="validation/index.html"' in page_html and "<script" not in page_html

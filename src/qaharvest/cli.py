@@ -21,6 +21,8 @@ from qaharvest.show import release_tables, summary_table
 
 app = typer.Typer(
     help="Turn scraped Q&A pages into clean, deduplicated, validated releases.",
+    epilog="Exit codes: 0 published or unchanged, 1 a dataset check failed (nothing published), "
+    "2 bad usage, 3 unreadable input folder or output not writable (or held by another run).",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -68,6 +70,8 @@ def run(
     Example: qaharvest run --raw raw --out output
     """
     _check_dirs(raw, out)
+    # Prefect's default 20 s to start its ephemeral server is too short on a busy machine.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     from flows.harvest import ReleaseRejected, dask_runner, harvest
 
     if runner not in ("local", "dask"):
@@ -185,6 +189,7 @@ def validate_cmd(
     Example: qaharvest validate output/latest
     """
     import pandas as pd
+    from rich.markup import escape
 
     from qaharvest import validate
 
@@ -200,17 +205,20 @@ def validate_cmd(
     result = Table(title=f"validation of {path}")
     for col in ("table", "expectation", "level", "success", "detail"):
         result.add_column(col, overflow="fold")
-    ok = True
+    failed = []
     with validate.Session() as session:
         for name, file in targets.items():
             outcome = validate.validate_table(session, pd.read_parquet(file), name)
             for r in outcome.results:
-                ok = ok and r["success"]
                 detail = r.get("unexpected", r.get("observed", ""))
+                if not r["success"]:
+                    failed.append(f"{name}: {r['expectation']} ({detail})")
                 mark = "[green]yes[/green]" if r["success"] else "[red]NO[/red]"
                 result.add_row(name, r["expectation"], r["level"], mark, str(detail))
     Console().print(result)
-    if not ok:
+    for line in failed:
+        console.print(f"[red]failed:[/red] {escape(line)}", soft_wrap=True)
+    if failed:
         raise typer.Exit(EXIT_CHECK_FAILED)
 
 

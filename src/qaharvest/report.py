@@ -116,16 +116,29 @@ def markdown(summary: dict) -> str:
     out += [f"| files {k} | {v} |" for k, v in summary["input"].items()]
     out += [f"| lines {k} | {v} |" for k, v in summary["lines"].items()]
     out += [f"| {k} | {v} |" for k, v in summary["stages"].items()]
+    failed = [
+        f"`{t}: {_cell(r['expectation'])}`"
+        for t, v in summary["validation"].items()
+        for r in v["results"]
+        if r["level"] == "table" and not r["success"]
+    ]
     out += [
         "",
-        "## Validation",
+        "## Validation: " + ("FAILED, nothing published" if failed else "passed"),
         "",
-        "| table | expectation | level | success |",
-        "|---|---|---|---|",
+        *([f"Failed gates: {', '.join(failed)}", ""] if failed else []),
+        "| table | expectation | level | success | detail |",
+        "|---|---|---|---|---|",
     ]
     for table, v in summary["validation"].items():
         out += [
-            f"| {table} | `{r['expectation']}` | {r['level']} | {r['success']} |"
+            f"| {table} | `{_cell(r['expectation'])}` | {r['level']} | {r['success']} "
+            f"| {r.get('unexpected', r.get('observed', ''))} |"
             for r in v["results"]
         ]
     return "\n".join(out) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a markdown table cell (a regex's `|` would split it)."""
+    return text.replace("|", "\\|").replace("\n", " ")

@@ -1,24 +1,23 @@
 """Validation with Great Expectations: row-level expectations quarantine rows, table-level
-expectations gate the release. Suites are JSON files in `schemas/expectations/`.
-
-great_expectations is imported lazily: it costs seconds and only this step needs it.
+expectations gate the release. Suites are JSON files in `schemas/expectations/`; they run in
+a `datadocs.Session` (the GX context), which also renders the Data Docs.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
+from qaharvest.datadocs import Session
 from qaharvest.schema import SCHEMAS_DIR
 
+__all__ = ["Outcome", "Session", "load_suite", "validate_table"]
+
 SUITES_DIR = SCHEMAS_DIR / "expectations"
-MAX_DROP_FRACTION = 0.5  # a release may not lose more than half the rows of the previous one
+# Used when the row-count expectation's meta sets no `max_drop_fraction`.
+MAX_DROP_FRACTION = 0.5
 
 
 @dataclass
@@ -46,73 +45,55 @@ def load_suite(table: str) -> dict:
 
 
 def describe(exp: dict) -> str:
-    kw = {k: v for k, v in exp["kwargs"].items() if k not in ("column", "batch_id")}
-    col = exp["kwargs"].get("column")
-    args = ", ".join(f"{k}={v}" for k, v in kw.items() if not isinstance(v, dict))
-    return f"{exp['type']}({col}{', ' if col and args else ''}{args})"
+    """`type(column, key=value…)`; run-time parameters shown as `$name`."""
+    kw = exp["kwargs"]
+    args = [kw["column"]] if "column" in kw else []
+    for k, v in kw.items():
+        if k not in ("column", "batch_id"):
+            args.append(f"{k}=${v['$PARAMETER']}" if isinstance(v, dict) else f"{k}={v}")
+    return f"{exp['type']}({', '.join(args)})"
 
 
-class Session:
-    """A Great Expectations file context in a temporary folder: runs suites through
-    checkpoints and renders their Data Docs. Use as a context manager."""
+def min_rows(suite: dict, previous_rows: int | None) -> int:
+    """At least one row, and no fewer than the previous release's rows less the allowed drop
+    (`max_drop_fraction` in the meta of the suite's row-count expectation)."""
+    fraction = next(
+        (
+            e["meta"]["max_drop_fraction"]
+            for e in suite["expectations"]
+            if "max_drop_fraction" in e.get("meta", {})
+        ),
+        MAX_DROP_FRACTION,
+    )
+    return max(1, int((previous_rows or 0) * (1 - fraction)))
 
-    def __enter__(self) -> Session:
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-        import great_expectations as gx
-        from great_expectations.data_context.types.base import ProgressBarsConfig
 
-        self._gx = gx
-        self._tmp = tempfile.mkdtemp(prefix="qaharvest-gx-")
-        self.ctx = gx.get_context(mode="file", project_root_dir=self._tmp)
-        self.ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
-        self._source = self.ctx.data_sources.add_pandas("qaharvest")
-        self._runs: dict[str, int] = {}
-        return self
+def _suite_columns(suite: dict) -> list[str]:
+    return sorted({e["kwargs"]["column"] for e in suite["expectations"] if "column" in e["kwargs"]})
 
-    def __exit__(self, *exc) -> None:
-        shutil.rmtree(self._tmp, ignore_errors=True)
 
-    def run(self, df: pd.DataFrame, name: str, expectations: list[dict], params: dict) -> list:
-        """Validate `df` against `expectations` as suite `name`; one result per expectation."""
-        if not expectations:
-            return []
-        gx = self._gx
-        self._runs[name] = self._runs.get(name, 0) + 1
-        if self._runs[name] > 1:
-            name = f"{name}-{self._runs[name]}"
-        batch = self._source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")
-        suite = self.ctx.suites.add(
-            gx.ExpectationSuite(name=name, expectations=[dict(e) for e in expectations])
+def _checked_frame(df: pd.DataFrame, wanted: list[str]) -> pd.DataFrame:
+    """The columns the suite checks, as GX sees them: derived columns added, and list columns
+    (sources, aliases) as their length, so that GX can hash the batch cheaply (a frame with
+    lists in it is pickled whole, which costs seconds per 10K rows)."""
+    frame = df.reset_index(drop=True)
+    if "answer_equals_question" in wanted and {"answer", "question"} <= set(frame.columns):
+        frame = frame.assign(
+            answer_equals_question=[
+                isinstance(a, str) and a.strip().casefold() == str(q).strip().casefold()
+                for q, a in zip(frame["question"], frame["answer"], strict=True)
+            ]
         )
-        definition = self.ctx.validation_definitions.add(
-            gx.ValidationDefinition(name=name, data=batch, suite=suite)
-        )
-        checkpoint = self.ctx.checkpoints.add(
-            gx.Checkpoint(
-                name=name,
-                validation_definitions=[definition],
-                actions=[gx.checkpoint.UpdateDataDocsAction(name="data-docs")],
-                result_format={"result_format": "COMPLETE"},
-            )
-        )
-        result = checkpoint.run(batch_parameters={"dataframe": df}, expectation_parameters=params)
-        (suite_result,) = result.run_results.values()
-        return list(suite_result.results)
-
-    def copy_docs(self, dest: Path) -> None:
-        """Copy the rendered Data Docs site to `dest` (its entry page is index.html)."""
-        site = Path(self._tmp) / "gx" / "uncommitted" / "data_docs" / "local_site"
-        shutil.copytree(site, dest)
-
-
-def _prepare(df: pd.DataFrame) -> pd.DataFrame:
-    frame = df.reset_index(drop=True).copy()
-    if "answer" in frame and "question" in frame:
-        frame["answer_equals_question"] = [
-            isinstance(a, str) and a.strip().casefold() == str(q).strip().casefold()
-            for q, a in zip(frame["question"], frame["answer"], strict=True)
-        ]
+    frame = frame[[c for c in wanted if c in frame.columns]].copy()
+    for col in frame.columns:
+        if frame[col].dtype == object and frame[col].map(_is_list).any():
+            lengths = [None if v is None else len(v) for v in frame[col]]
+            frame[col] = pd.array(lengths, dtype="Int64")
     return frame
+
+
+def _is_list(value: object) -> bool:
+    return isinstance(value, list | tuple) or hasattr(value, "__array__")
 
 
 def validate_table(
@@ -120,11 +101,16 @@ def validate_table(
 ) -> Outcome:
     """Quarantine rows failing row-level expectations, then check table-level ones."""
     suite = load_suite(table)
-    frame = _prepare(df)
+    df = df.reset_index(drop=True)
+    frame = _checked_frame(df, _suite_columns(suite))
+    missing = sorted(set(_suite_columns(suite)) - set(frame.columns))
+    if missing:
+        gate = {"expectation": "columns present", "level": "table", "success": False}
+        gate["observed"] = "missing: " + ", ".join(missing)
+        return Outcome(table=table, good=df, rejected=df.iloc[:0], results=[gate])
     rows_exp = [e for e in suite["expectations"] if e.get("meta", {}).get("level") == "row"]
     table_exp = [e for e in suite["expectations"] if e.get("meta", {}).get("level") != "row"]
-    min_rows = max(1, int((previous_rows or 0) * (1 - MAX_DROP_FRACTION)))
-    params = {"min_rows": min_rows}
+    params = {"min_rows": min_rows(suite, previous_rows)}
 
     reasons: dict[int, list[str]] = {}
     results = []
@@ -143,11 +129,11 @@ def validate_table(
             }
         )
     bad_idx = sorted(reasons)
-    rejected = frame.loc[bad_idx, [c for c in df.columns]].copy()
+    rejected = df.loc[bad_idx].copy()
     rejected["reason"] = ["; ".join(reasons[i]) for i in bad_idx]
-    good = frame.drop(index=bad_idx)
+    checked = frame.drop(index=bad_idx)
     for exp, res in zip(
-        table_exp, session.run(good, f"{table}-table", table_exp, params), strict=True
+        table_exp, session.run(checked, f"{table}-table", table_exp, params), strict=True
     ):
         results.append(
             {
@@ -157,12 +143,17 @@ def validate_table(
                 "observed": _observed(res),
             }
         )
-    good = good[[c for c in df.columns]].reset_index(drop=True)
+    good = df.drop(index=bad_idx).reset_index(drop=True)
     return Outcome(
         table=table, good=good, rejected=rejected.reset_index(drop=True), results=results
     )
 
 
 def _observed(res) -> object:
+    info = res.exception_info or {}
+    # One dict, or one per metric that was computed.
+    for item in [info, *(v for v in info.values() if isinstance(v, dict))]:
+        if item.get("raised_exception"):
+            return f"error: {item.get('exception_message')}"
     value = res.result.get("observed_value", res.result.get("unexpected_count"))
     return value if isinstance(value, int | float | str | type(None)) else str(value)
