@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from qaharvest import clean, dedupe, extract
+from qaharvest import semantic as sem
 from qaharvest.readers import Page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +36,7 @@ def load_pairs(tsv: Path) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def _rows(pairs: pd.DataFrame, semantic: bool, threshold: float) -> pd.DataFrame:
+def _rows(pairs: pd.DataFrame, semantic: bool, threshold: float | None) -> pd.DataFrame:
     pages = [
         Page(
             file=f"qqp/{i}.txt",
@@ -52,7 +53,7 @@ def _rows(pairs: pd.DataFrame, semantic: bool, threshold: float) -> pd.DataFrame
 
 
 def decisions(
-    pairs: pd.DataFrame, semantic: bool = False, threshold: float = dedupe.GROUP_THRESHOLD
+    pairs: pd.DataFrame, semantic: bool = False, threshold: float | None = None
 ) -> pd.DataFrame:
     """Per pair: merged (same row) and grouped (same cluster) as the pipeline decides."""
     rows = _rows(pairs, semantic, threshold)
@@ -66,6 +67,19 @@ def decisions(
         merged.append(a is not None and b is not None and a[0] == b[0])
         grouped.append(a is not None and b is not None and a[1] == b[1])
     return pd.DataFrame({"merged": merged, "grouped": grouped})
+
+
+def _memoized(embed):
+    """`embed` that computes each text once (in batches), for threshold sweeps."""
+    cache: dict[str, np.ndarray] = {}
+
+    def wrapper(texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in cache]
+        if missing:
+            cache.update(zip(missing, embed(missing), strict=True))
+        return np.stack([cache[t] for t in texts])
+
+    return wrapper
 
 
 def prf(pred: np.ndarray, gold: np.ndarray) -> tuple[float, float, float]:
@@ -85,7 +99,10 @@ def main() -> None:
     gold = pairs["is_duplicate"].astype(int).to_numpy() == 1
     test = np.random.default_rng(20261125).random(len(pairs)) < 0.5  # the held-out half
     if args.sweep:
-        for threshold in np.arange(0.20, 0.60, 0.025):
+        if args.semantic:
+            sem.embed = _memoized(sem.embed)
+        grid = np.arange(0.60, 0.86, 0.02) if args.semantic else np.arange(0.20, 0.60, 0.025)
+        for threshold in grid:
             pred = decisions(pairs, args.semantic, float(threshold))["grouped"].to_numpy()
             p, r, f = prf(pred[~test], gold[~test])
             print(f"threshold {threshold:.2f}: tuning half P {p:.3f} R {r:.3f} F1 {f:.3f}")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pytest
 
 from bench.qqp_eval import decisions, load_pairs, prf
-from qaharvest import clean, dedupe
-from tests.conftest import QQP
+from qaharvest import clean, dedupe, extract, semantic
+from qaharvest.readers import Page
+from tests.conftest import QQP, SEED
 
 
 def occurrences(rows: list[tuple[str, str | None, str, int]]) -> pd.DataFrame:
@@ -103,3 +106,72 @@ def test_merges_are_precise_on_labelled_qqp_pairs():
     _, _, f_group = prf(dec["grouped"].to_numpy(), gold)
     assert dec["merged"].sum() >= 10 and p_merge >= 0.95
     assert f_group >= 0.70
+
+
+def test_truncated_answer_loses_to_whole_one_and_is_counted():
+    full = "Stretch the hip flexors daily and strengthen the glutes to balance them."
+    cut = "Stretch the hip flexors daily and …"
+    occ = occurrences(
+        [
+            ("How do I loosen a tight psoas?", cut, "a.txt", 2),
+            ("How do I loosen a tight psoas?", cut, "b.txt", 2),
+            ("How do I loosen the tight psoas?", full, "c.txt", 4),
+        ]
+    )
+    occ.loc[occ["answer"] == cut, "answer_truncated"] = True
+    row = dedupe.dedupe(occ)[0].iloc[0]
+    assert row["answer"] == full and not row["answer_truncated"]
+    assert row["answer_variants"] == 1 and row["occurrences"] == 3
+    assert row["question"] == "How do I loosen a tight psoas?"
+    assert row["aliases"] == ["How do I loosen the tight psoas?"]
+
+
+def test_paraphrases_share_a_group_but_keep_their_rows_and_answers():
+    occ = occurrences(
+        [
+            ("How can I lose belly fat fast?", "Eat less sugar.", "a.txt", 1),
+            ("What is the fastest way to lose belly fat?", "Cardio and diet.", "b.txt", 1),
+            ("How can I learn Python?", "Practice.", "c.txt", 1),
+            ("How can I learn Java?", "Practice too.", "c.txt", 3),
+        ]
+    )
+    answered, _ = dedupe.dedupe(occ)
+    cluster = dict(zip(answered["question"], answered["cluster_id"], strict=True))
+    assert len(answered) == 4
+    assert (
+        cluster["How can I lose belly fat fast?"]
+        == cluster["What is the fastest way to lose belly fat?"]
+    )
+    assert cluster["How can I learn Python?"] != cluster["How can I learn Java?"]
+    assert cluster["How can I learn Python?"] in set(answered["id"])
+
+
+def test_neighbour_pairs_keep_close_vectors_only_in_small_chunks(monkeypatch):
+    monkeypatch.setattr(semantic, "CELLS_PER_CHUNK", 8)  # two rows per chunk
+    vectors = np.array([[1, 0], [0.96, 0.28], [0, 1], [-1, 0], [0.28, 0.96]], dtype=np.float32)
+    pairs = semantic.neighbour_pairs(vectors, min_cosine=0.9, k=2)
+    assert set(pairs) == {(0, 1), (2, 4)}
+    assert abs(pairs[(0, 1)] - 0.96) < 1e-6
+
+
+@pytest.mark.skipif(not semantic.available(), reason="extra 'semantic' not installed")
+def test_semantic_grouping_on_the_seed():
+    ex = extract.extract_page(Page(file="psoas.txt", text=SEED.read_text(encoding="utf-8")))
+    answered, unanswered = dedupe.dedupe(clean.clean_frame(ex.frames()[0]), semantic=True)
+    rows = pd.concat([answered, unanswered])
+    cluster = {
+        q: r["cluster_id"] for r in rows.to_dict("records") for q in [r["question"], *r["aliases"]]
+    }
+    walking = {
+        cluster[q]
+        for q in (
+            "Is walking good for tight psoas?",
+            "Is walking good for a tight psoas muscle?",
+            "Does walking help tight psoas?",
+        )
+    }
+    assert len(walking) == 1
+    assert (
+        cluster["How can I release my psoas muscle?"]
+        != cluster["How do you release the psoas muscle after lunges?"]
+    )

@@ -103,6 +103,8 @@ SEMANTIC_THRESHOLD = 0.72
 WEIGHT_CONTENT = 0.7
 WH_MISMATCH = 0.8
 QUALIFIER_ADDED = 0.5
+WORD_SWAPPED = 0.7
+SPELLING_RATIO = 75
 QUALIFIER_PREPOSITIONS = frozenset(
     [
         "after",
@@ -279,6 +281,15 @@ def _adds_qualifier(norm_a: str, norm_b: str, a: frozenset, b: frozenset) -> boo
     return any(q not in shorter for q in _qualifiers(longer))
 
 
+def _swaps_one_word(a: frozenset, b: frozenset) -> bool:
+    """The two differ in one content word each, not a respelling ("learn Python" / "learn Java",
+    but not "loose weight" / "lose weight")."""
+    only_a, only_b = a - b, b - a
+    if len(only_a) != 1 or len(only_b) != 1:
+        return False
+    return fuzz.ratio(next(iter(only_a)), next(iter(only_b))) < SPELLING_RATIO
+
+
 def paraphrase_score(norm_a: str, norm_b: str, a: frozenset, b: frozenset, idf: dict) -> float:
     """Blend of content overlap (weighted Jaccard) and wording overlap (edit-distance ratio),
     discounted when the two ask with different wh-words ("how" vs "why") and when one only
@@ -290,6 +301,8 @@ def paraphrase_score(norm_a: str, norm_b: str, a: frozenset, b: frozenset, idf: 
         score *= WH_MISMATCH
     if _adds_qualifier(norm_a, norm_b, a, b):
         score *= QUALIFIER_ADDED
+    if _swaps_one_word(a, b):
+        score *= WORD_SWAPPED
     return score
 
 
