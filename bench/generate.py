@@ -65,21 +65,39 @@ def question_pool(rng: random.Random, size: int) -> list[str]:
     return rng.sample(sorted(pool), min(size, len(pool)))
 
 
+REWORDINGS = {
+    "How do you release the": ["How can I release my", "What is the best way to release the"],
+    "What causes": ["What can cause", "What are the causes of"],
+    "Is walking good for": ["Is walking helpful for", "Is it good to walk with"],
+    "How long does": ["How long will", "How long can"],
+    "Why does my": ["Why would my", "Why is my"],
+    "Can you stretch the": ["How can you stretch the", "Is it possible to stretch the"],
+    "What is the best exercise for": ["Which exercise is best for", "What exercises help"],
+    "Should I ice a": ["Should you ice a", "Is it good to ice a"],
+    "When should I see a doctor about": [
+        "When to see a doctor for",
+        "When do I see a doctor about",
+    ],
+    "Does massage help": ["Can massage help", "Does a massage help"],
+}
+
+
 def reword(rng: random.Random, q: str) -> str:
-    options = [
-        q.replace(" the ", " a ", 1),
-        q.replace("?", " muscle?"),
-        q.lower(),
-        q.replace("How do you", "How can I"),
-        q.replace(" my ", " the "),
-    ]
-    return rng.choice(options)
+    """The same question asked in other words (or only in other case)."""
+    start = next(s for s in STARTS if q.startswith(s))
+    if rng.random() < 0.25:
+        return q.lower()
+    return rng.choice(REWORDINGS[start]) + q[len(start) :]
 
 
-def answer(rng: random.Random) -> str:
+def answer(rng: random.Random, q: str, seed: int) -> str:
+    """Often the question's usual snippet (the same text on many pages), else a fresh one;
+    some are dated or cut short."""
+    usual = random.Random(f"{seed}:{q}")
+    src = usual if rng.random() < 0.5 else rng
     sentences = [
-        " ".join(rng.choices(WORDS, k=rng.randint(8, 20))).capitalize() + "."
-        for _ in range(rng.randint(1, 4))
+        " ".join(src.choices(WORDS, k=src.randint(8, 20))).capitalize() + "."
+        for _ in range(src.randint(1, 4))
     ]
     text = " ".join(sentences)
     roll = rng.random()
@@ -90,19 +108,17 @@ def answer(rng: random.Random) -> str:
     return text
 
 
-def page(rng: random.Random, pool: list[str], cum: list[float]) -> str:
+def page(rng: random.Random, pool: list[str], cum: list[float], seed: int) -> str:
     questions = rng.choices(pool, cum_weights=cum, k=rng.randint(8, 20))
     title = rng.choice(PREFIXES) + questions[0].title()
     gap = "\n\n" if rng.random() < 0.5 else "\n"
     lines = [title]
     for q in questions:
-        if rng.random() < 0.15:
-            q = reword(rng, q)
-        lines.append(q)
+        lines.append(reword(rng, q) if rng.random() < 0.15 else q)
         if rng.random() < 0.05:
             lines.append(rng.choice(JUNK).format(t=rng.choice(TOPICS)))
         if rng.random() > 0.12:
-            lines.append(answer(rng))
+            lines.append(answer(rng, q, seed))
     return gap.join(lines) + "\n"
 
 
@@ -116,7 +132,7 @@ def generate(out: Path, pages: int, seed: int = 1) -> int:
         folder = out / f"part{i // 1000:04d}"
         if i % 1000 == 0:
             folder.mkdir(parents=True, exist_ok=True)
-        data = page(rng, pool, cum).encode()
+        data = page(rng, pool, cum, seed).encode()
         (folder / f"page{i:07d}.txt").write_bytes(data)
         total += len(data)
     return total

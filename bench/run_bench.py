@@ -13,6 +13,7 @@ The machine may be shared: read the numbers as noisy.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 import subprocess
@@ -29,6 +30,8 @@ sys.path.insert(0, str(ROOT))
 from bench.generate import generate  # noqa: E402
 
 BIN = Path(sys.executable).parent
+# Corpora are named after the generator's code: an edited generator makes fresh ones.
+GENERATOR = hashlib.sha256((ROOT / "bench" / "generate.py").read_bytes()).hexdigest()[:8]
 TINY_PAGE = ROOT.parent / "shared" / "seed" / "psoas.txt"
 
 
@@ -72,7 +75,7 @@ def run_flow(raw: Path, out: Path) -> tuple[float, float, dict]:
 
 
 def bench_size(work: Path, pages: int) -> Row:
-    raw = work / f"pages-{pages}"
+    raw = work / f"pages-{pages}-{GENERATOR}"
     if not raw.exists():
         generate(raw, pages)
     mib = sum(p.stat().st_size for p in raw.rglob("*.txt")) / 2**20

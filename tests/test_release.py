@@ -12,12 +12,14 @@ import jsonschema
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from flows.harvest import harvest
+from qaharvest import publish
 from qaharvest.cli import app
 from qaharvest.schema import json_schema, schema_version
-from tests.conftest import REALWORLD
+from tests.conftest import REALWORLD, SEED
 
 
 @pytest.fixture(scope="module")
@@ -26,10 +28,15 @@ def two_releases(prefect_server, tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("release")
     raw, out = root / "raw", root / "out"
     raw.mkdir()
-    shutil.copy(Path(__file__).resolve().parents[2] / "shared/seed/psoas.txt", raw / "psoas.txt")
+    shutil.copy(SEED, raw / "psoas.txt")
     first = harvest(raw_dir=str(raw), out_dir=str(out))
     first_release = (out / "latest").resolve()
     unchanged = harvest(raw_dir=str(raw), out_dir=str(out))
+    after_unchanged = {
+        "latest": (out / "latest").resolve(),
+        "releases": [p.name for p in publish.list_releases(out)],
+        "ids": pl.read_parquet(out / "latest" / "qa_pairs.parquet")["id"].to_list(),
+    }
     shutil.copy(REALWORLD / "06_vegan-chocolate.txt", raw / "vegan.txt")
     second = harvest(raw_dir=str(raw), out_dir=str(out))
     return {
@@ -37,6 +44,7 @@ def two_releases(prefect_server, tmp_path_factory) -> dict:
         "first": first,
         "first_release": first_release,
         "unchanged": unchanged,
+        "after_unchanged": after_unchanged,
         "second": second,
     }
 
@@ -88,16 +96,36 @@ def test_manifest_checksums_and_metadata(two_releases):
     ):
         assert key in manifest
     assert manifest["input"]["files_total"] == 2
-    meta = pq.read_schema(latest / "qa_pairs.parquet")
-    assert meta.metadata[b"schema_version"].decode() == schema_version()
-    assert meta.field("id").metadata[b"description"]
+    for table in ("qa_pairs", "unanswered"):
+        parquet = pq.ParquetFile(latest / f"{table}.parquet")
+        assert parquet.schema_arrow.metadata[b"schema_version"].decode() == schema_version()
+        assert all(f.metadata[b"description"] for f in parquet.schema_arrow)
+        meta = parquet.metadata
+        chunks = [
+            meta.row_group(g).column(c)
+            for g in range(meta.num_row_groups)
+            for c in range(meta.num_columns)
+        ]
+        assert chunks and {c.compression for c in chunks} == {"ZSTD"}
     card = (latest / "README.md").read_text()
-    assert card.startswith("---\n") and f"num_examples: {manifest['rows']['qa_pairs']}" in card
+    header = yaml.safe_load(card.split("---\n")[1])
+    info = header["dataset_info"]
+    assert [f["name"] for f in info["features"]] == list(json_schema()["properties"])
+    assert {s["name"]: s["num_examples"] for s in info["splits"]} == {
+        "train": manifest["rows"]["qa_pairs"],
+        "unanswered": manifest["rows"]["unanswered"],
+    }
+    assert "## How it was built" in card
 
 
 def test_unchanged_input_publishes_nothing(two_releases):
     assert two_releases["unchanged"]["status"] == "unchanged"
     assert two_releases["unchanged"]["release"] == two_releases["first"]["release"]
+    after = two_releases["after_unchanged"]
+    assert after["latest"] == two_releases["first_release"]
+    assert after["releases"] == [two_releases["first"]["release"]]
+    first_ids = pl.read_parquet(two_releases["first_release"] / "qa_pairs.parquet")["id"]
+    assert sorted(after["ids"]) == sorted(first_ids.to_list()) and len(first_ids) == 12
 
 
 def test_adding_a_page_changes_only_its_ids(two_releases):
@@ -120,8 +148,14 @@ def test_adding_a_page_changes_only_its_ids(two_releases):
 
 def test_releases_and_faqpage_export(two_releases, tmp_path):
     out = two_releases["out"]
-    listed = CliRunner().invoke(app, ["releases", "--out", str(out)])
+    listed = CliRunner().invoke(app, ["releases", "--out", str(out)], env={"COLUMNS": "200"})
     assert listed.exit_code == 0
+    for rel in publish.list_releases(out):
+        rows = json.loads((rel / "manifest.json").read_text())["rows"]
+        assert f"{rel.name} " in listed.output
+        assert " ".join(str(rows[t]) for t in ("qa_pairs", "unanswered")) in " ".join(
+            listed.output.replace("│", " ").split()
+        )
     dest = tmp_path / "faq.json"
     res = CliRunner().invoke(
         app, ["export", "--format", "faqpage", "--release", str(out / "latest"), "--out", str(dest)]
@@ -137,3 +171,16 @@ def test_releases_and_faqpage_export(two_releases, tmp_path):
     assert all(q["acceptedAnswer"]["text"] for d in docs for q in d["mainEntity"])
     bad = CliRunner().invoke(app, ["export", "--format", "csv", "--release", str(out / "latest")])
     assert bad.exit_code == 2
+
+
+def test_prune_keeps_the_newest_and_the_current_release(tmp_path):
+    releases = tmp_path / "releases"
+    versions = [f"20260101T00000{i}000000Z" for i in range(5)]
+    for v in versions:
+        (releases / v).mkdir(parents=True)
+        (releases / v / "manifest.json").write_text("{}")
+    (releases / "20260101T000009000000Z").mkdir()  # no manifest: not a complete release
+    (tmp_path / "latest").symlink_to(Path("releases") / versions[0])
+    publish.prune(tmp_path, keep=2)
+    assert [p.name for p in publish.list_releases(tmp_path)] == [versions[0], *versions[-2:]]
+    assert not list(tmp_path.glob(f"{publish.TMP_PREFIX}*"))

@@ -152,8 +152,7 @@ def extract_each(
     """Extract each file ({relative path: result}), over a process pool when the batch is
     large enough to pay for it (both cores on a 2-core machine); `on_done(n)` is told as
     files finish (a progress bar)."""
-    raw_dir = raw_dir.resolve()
-    items = [(str(p), Path(p).relative_to(raw_dir).as_posix()) for p in files]
+    items = [(str(p), _relative(Path(p), raw_dir)) for p in files]
     workers = workers or os.cpu_count() or 1
     on_done = on_done or (lambda n: None)
     out: dict[str, Extracted] = {}
@@ -167,6 +166,14 @@ def extract_each(
             out.update(part)
             on_done(len(part))
     return out
+
+
+def _relative(path: Path, raw_dir: Path) -> str:
+    """`path` inside `raw_dir`, whichever of the two was given through a symlinked folder."""
+    try:
+        return path.relative_to(raw_dir).as_posix()
+    except ValueError:
+        return path.parent.resolve().joinpath(path.name).relative_to(raw_dir.resolve()).as_posix()
 
 
 def extract_files(files: list[Path], raw_dir: Path, workers: int | None = None) -> Extracted:
