@@ -169,11 +169,12 @@ def _build(raw: Path, out: Path, keep: int, runner: str, semantic: bool = False)
     t = time.perf_counter()
     progress.stage("extract")
     ex = extract_changed(scan, raw, out, runner)
-    occurrences, noise = ex.frames()
+    occurrences, noise = ex.pop_frames()
     times["extract"] = time.perf_counter() - t
     t = time.perf_counter()
     progress.stage("clean")
     cleaned = clean_task(occurrences)
+    del occurrences  # the cleaned frame replaces it: a big run cannot hold both
     times["clean"] = time.perf_counter() - t
     t = time.perf_counter()
     progress.stage("dedupe")
@@ -194,7 +195,7 @@ def _build(raw: Path, out: Path, keep: int, runner: str, semantic: bool = False)
     summary = report.summary(
         files_total=len(scan["files"]) + len(scan["rejected_files"]),
         extracted=ex,
-        occurrences=occurrences,
+        occurrences=cleaned,
         answered=answered,
         unanswered=unanswered,
         outcomes=outcomes,

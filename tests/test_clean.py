@@ -81,3 +81,17 @@ def test_clean_frame_nulls_empty_answers_and_flags_cut_ones():
     assert out["answer_truncated"].tolist() == [False, True, True]
     again = clean_frame(out)
     assert again["answer"].tolist()[1:] == out["answer"].tolist()[1:]
+
+
+def test_cleaning_over_a_process_pool_matches_cleaning_in_process(monkeypatch):
+    """Large columns are cleaned over both cores; the result is the same, row for row."""
+    from qaharvest import clean, extract
+    from tests.conftest import REALWORLD
+
+    files = sorted(REALWORLD.glob("*.txt"))
+    occ = extract.extract_files(files, REALWORLD, workers=1).frames()[0]
+    serial = clean_frame(occ)
+    monkeypatch.setattr(clean, "PARALLEL_MIN_VALUES", 1)
+    parallel = clean_frame(occ)
+    assert len(serial) > 200 and serial["answer"].isna().any()
+    pd.testing.assert_frame_equal(parallel, serial)

@@ -6,16 +6,23 @@ Idempotent: cleaning cleaned text changes nothing.
 from __future__ import annotations
 
 import html
+import os
 import re
 import unicodedata
+from concurrent.futures import ProcessPoolExecutor
 
 import ftfy
+import numpy as np
 import pandas as pd
 
 from qaharvest import patterns as P
 from qaharvest.segment import strip_seo_prefix
 
 MAX_ANSWER_CHARS = 20_000
+# Distinct values from which a column is cleaned over a process pool (below, starting the
+# pool costs more than it saves), and how many values each worker takes at a time.
+PARALLEL_MIN_VALUES = 50_000
+PARALLEL_CHUNK = 2_000
 TAIL_CHARS = 160
 _MONTH_STARTS = frozenset("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())
 # A featured snippet glues its short answer to the paragraph: "NigerNiger, in Western Africa…".
@@ -155,14 +162,15 @@ def clean_frame(occ: pd.DataFrame) -> pd.DataFrame:
 
 
 def _map_unique(values: pd.Series, fn) -> list:
-    """Apply `fn` once per distinct string (scraped text repeats a lot); None stays None."""
-    done: dict[str, object] = {}
-    out = []
-    for v in values:
-        if not isinstance(v, str):
-            out.append(None)
-            continue
-        if v not in done:
-            done[v] = fn(v)
-        out.append(done[v])
-    return out
+    """Apply `fn` once per distinct string (scraped text repeats a lot), over both cores when
+    there are many; None stays None."""
+    codes, uniques = pd.factorize(values)
+    if len(uniques) >= PARALLEL_MIN_VALUES and (os.cpu_count() or 1) > 1:
+        with ProcessPoolExecutor() as pool:
+            mapped = list(pool.map(fn, uniques, chunksize=PARALLEL_CHUNK))
+    else:
+        mapped = [fn(v) for v in uniques]
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[: len(uniques)] = mapped
+    table[-1] = None  # code -1: a missing value
+    return list(table[codes])

@@ -9,6 +9,7 @@ import math
 import re
 from collections import Counter, defaultdict
 
+import numpy as np
 import pandas as pd
 import snowballstemmer
 from rapidfuzz import fuzz
@@ -157,13 +158,21 @@ def content_tokens(norm: str) -> frozenset[str]:
     return frozenset(word_stem(t) for t in norm.split() if t not in STOPWORDS)
 
 
-def _sources(occ: pd.DataFrame) -> list[dict]:
-    urls = occ["url"].where(occ["url"].notna(), None)
-    records = occ["record"].astype("Int64")
-    return [
-        {"file": f, "line": int(ln), "url": u, "record": None if pd.isna(r) else int(r)}
-        for f, ln, u, r in zip(occ["file"], occ["line"], urls, records, strict=True)
-    ]
+def _codes(values: pd.Series, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(integer code per value, distinct values); a missing value has code -1."""
+    codes, uniques = pd.factorize(values, sort=sort)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _grouped(keys: np.ndarray, values: list, n_keys: int) -> list[list]:
+    """`values` split into one list per key code (0..n_keys-1), order kept within a key."""
+    order = np.argsort(keys, kind="stable")
+    bounds = np.cumsum(np.bincount(keys, minlength=n_keys))[:-1]
+    return [[values[i] for i in part] for part in np.split(order, bounds)]
+
+
+def _ints(values: pd.Series) -> list[int | None]:
+    return [None if pd.isna(v) else int(v) for v in values]
 
 
 def merge_occurrences(occ: pd.DataFrame) -> pd.DataFrame:
@@ -172,71 +181,95 @@ def merge_occurrences(occ: pd.DataFrame) -> pd.DataFrame:
     Occurrences with the same merge key are one question. The canonical wording is the most
     frequent among answered occurrences (first seen on ties); the best answer is the first of
     the non-truncated, most common, longest; every other wording is an alias.
+
+    Text columns are worked on as integer codes of their distinct values (a million
+    occurrences repeat far fewer questions and answers): sorting and grouping then never
+    copy the text.
     """
-    occ = occ.assign(norm=[normalize_question(q) for q in occ["question"]])
-    occ = occ[occ["norm"] != ""]
-    if occ.empty:
+    q_code, questions = _codes(occ["question"])
+    n_of_q, norms = _codes(pd.Series([normalize_question(q) for q in questions], dtype=object))
+    k_of_n, keys = _codes(pd.Series([merge_key(n) for n in norms], dtype=object))
+    a_code, answers = _codes(occ["answer"])
+    t_code, titles = _codes(occ["title"])
+    f_code, files = _codes(occ["file"], sort=True)
+    u_code, urls = _codes(occ["url"])
+    norm = n_of_q[q_code]
+    light = pd.DataFrame(
+        {
+            "key": k_of_n[norm],
+            "norm": norm,
+            "q": q_code,
+            "a": a_code,
+            "t": t_code,
+            "f": f_code,
+            "u": u_code,
+            "record": occ["record"].astype("Int64").array,
+            "line": occ["line"].to_numpy(),
+            "truncated": occ["answer_truncated"].fillna(False).astype(bool).to_numpy(),
+        }
+    )
+    light = light[norms[light["norm"]] != ""]
+    if light.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns()})
-    occ = occ.assign(key=[merge_key(n) for n in occ["norm"]], answered=occ["answer"].notna())
-    occ = occ.sort_values(["file", "record", "line"], na_position="first", kind="stable")
-    occ = occ.reset_index(drop=True).assign(order=lambda d: range(len(d)))
-    by_key = occ.groupby("key", sort=False)
+    light = light.sort_values(["f", "record", "line"], na_position="first", kind="stable")
+    light = light.reset_index(drop=True).assign(
+        order=lambda d: np.arange(len(d)), answered=lambda d: d["a"] >= 0
+    )
+    by_key = light.groupby("key")
 
     # Canonical wording: answered occurrences first, then the most frequent, then first seen.
-    eligible = occ["answered"] | ~by_key["answered"].transform("any")
-    wording = occ[eligible].assign(
+    eligible = light["answered"] | ~by_key["answered"].transform("any")
+    wording = light[eligible].assign(
         n=lambda d: d.groupby(["key", "norm"])["order"].transform("size")
     )
     canon = wording.sort_values(["key", "n", "order"], ascending=[True, False, True])
     canon = canon.drop_duplicates("key").set_index("key")
 
     # Best answer: not truncated, most common, longest; the others are counted.
-    answered = occ[occ["answered"]].assign(
-        n=lambda d: d.groupby(["key", "answer"])["order"].transform("size"),
-        length=lambda d: d["answer"].map(len, na_action="ignore"),
+    lengths = np.fromiter(map(len, answers), dtype=np.int64, count=len(answers))
+    answered = light[light["answered"]].assign(
+        n=lambda d: d.groupby(["key", "a"])["order"].transform("size"),
+        length=lambda d: lengths[d["a"]],
     )
     best = (
         answered.sort_values(
-            ["key", "answer_truncated", "n", "length", "order"],
+            ["key", "truncated", "n", "length", "order"],
             ascending=[True, True, False, False, True],
         )
         .drop_duplicates("key")
         .set_index("key")
     )
-    variants = answered.groupby("key")["answer"].nunique() - 1
+    variants = answered.groupby("key")["a"].nunique() - 1
 
-    occ["source"] = _sources(occ)
-    sources = by_key["source"].agg(list)
-    wordings = occ.drop_duplicates(["key", "norm"])
-    wordings = wordings[
-        wordings["norm"].to_numpy() != canon.loc[wordings["key"], "norm"].to_numpy()
+    sources = [
+        {"file": files[f], "line": int(ln), "url": None if u < 0 else urls[u], "record": rec}
+        for f, ln, u, rec in zip(
+            light["f"], light["line"], light["u"], _ints(light["record"]), strict=True
+        )
     ]
-    aliases = wordings.groupby("key", sort=False)["question"].agg(list)
+    source_lists = _grouped(light["key"].to_numpy(), sources, len(keys))
+    wordings = light.drop_duplicates(["key", "norm"])
+    canon_norm = canon["norm"].reindex(wordings["key"]).to_numpy()
+    wordings = wordings[wordings["norm"].to_numpy() != canon_norm]
+    alias_lists = _grouped(wordings["key"].to_numpy(), list(questions[wordings["q"]]), len(keys))
 
-    keys = canon.index
+    k = canon.index.to_numpy()
+    best_a = best["a"].reindex(k, fill_value=-1).to_numpy()
     rows = pd.DataFrame(
         {
-            "id": [question_id(n) for n in canon["norm"]],
-            "question": canon["question"].to_numpy(),
-            "question_norm": canon["norm"].to_numpy(),
-            "answer": best["answer"].reindex(keys).astype(object).to_numpy(),
-            "aliases": [
-                list(a)
-                for a in aliases.reindex(keys).apply(lambda a: a if isinstance(a, list) else [])
-            ],
-            "title": canon["title"].where(canon["title"].notna(), None).to_numpy(),
-            "sources": sources.reindex(keys).to_numpy(),
+            "id": [question_id(n) for n in norms[canon["norm"]]],
+            "question": questions[canon["q"]],
+            "question_norm": norms[canon["norm"]],
+            "answer": [answers[a] if a >= 0 else None for a in best_a],
+            "aliases": [alias_lists[i] for i in k],
+            "title": [titles[t] if t >= 0 else None for t in canon["t"]],
+            "sources": [source_lists[i] for i in k],
             "cluster_id": "",
-            "answer_truncated": best["answer_truncated"]
-            .reindex(keys)
-            .fillna(False)
-            .astype(bool)
-            .to_numpy(),
-            "answer_variants": variants.reindex(keys).fillna(0).astype(int).to_numpy(),
-            "occurrences": by_key.size().reindex(keys).to_numpy(),
+            "answer_truncated": best["truncated"].reindex(k, fill_value=False).to_numpy(bool),
+            "answer_variants": variants.reindex(k, fill_value=0).to_numpy(int),
+            "occurrences": by_key.size().reindex(k).to_numpy(),
         }
     )
-    rows["answer"] = rows["answer"].where(rows["answer"].notna(), None)
     return rows[columns()]
 
 

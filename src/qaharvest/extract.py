@@ -56,6 +56,12 @@ class Extracted:
         noise = pd.DataFrame(self.noise, columns=NOISE_COLUMNS)
         return occ, noise
 
+    def pop_frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """`frames()`, then drop the row lists (the largest thing a big run holds)."""
+        frames = self.frames()
+        self.occurrences, self.noise = [], []
+        return frames
+
 
 def extract_page(page: Page) -> Extracted:
     """Occurrences (one per question asked), noise lines and line counts for one page."""
