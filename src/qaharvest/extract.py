@@ -35,7 +35,10 @@ NOISE_COLUMNS = ["file", "line", "rule", "text"]
 class Extracted:
     """What extraction produced for a batch of files."""
 
-    occurrences: list[dict] = field(default_factory=list)
+    # One list per column of OCCURRENCE_COLUMNS: a million rows as dicts would cost a GB.
+    occurrences: dict[str, list] = field(
+        default_factory=lambda: {c: [] for c in OCCURRENCE_COLUMNS}
+    )
     noise: list[dict] = field(default_factory=list)
     line_counts: Counter = field(default_factory=Counter)
     rejected_files: list[dict] = field(default_factory=list)
@@ -43,7 +46,8 @@ class Extracted:
     files_from_cache: int = 0
 
     def merge(self, other: Extracted) -> Extracted:
-        self.occurrences += other.occurrences
+        for column, values in other.occurrences.items():
+            self.occurrences[column] += values
         self.noise += other.noise
         self.line_counts += other.line_counts
         self.rejected_files += other.rejected_files
@@ -59,7 +63,7 @@ class Extracted:
     def pop_frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """`frames()`, then drop the row lists (the largest thing a big run holds)."""
         frames = self.frames()
-        self.occurrences, self.noise = [], []
+        self.occurrences, self.noise = {c: [] for c in OCCURRENCE_COLUMNS}, []
         return frames
 
 
@@ -88,7 +92,9 @@ def extract_page(page: Page) -> Extracted:
             last = occ is current[-1]
             occ["answer"] = text if last else None
             occ["answer_cut"] = last and text is not None and cut
-        res.occurrences.extend(current)
+        for occ in current:
+            for column, values in res.occurrences.items():
+                values.append(occ[column])
 
     for ln in lines:
         if ln.kind == "question":

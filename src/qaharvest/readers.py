@@ -45,22 +45,28 @@ def list_inputs(raw_dir: Path) -> tuple[list[Path], list[dict]]:
     raw_dir = raw_dir.resolve()
     files, rejected = [], []
     for path in sorted(raw_dir.rglob("*")):
-        rel = path.relative_to(raw_dir).as_posix()
-        if any(part.startswith(".") for part in path.relative_to(raw_dir).parts):
+        parts = path.relative_to(raw_dir).parts
+        rel = "/".join(parts)
+        if any(part.startswith(".") for part in parts):
             continue
         if not path.name.endswith(SUFFIXES):
             continue
         if not _printable_name(rel):
             rejected.append({"file": _shown(rel), "reason": "file name is not printable UTF-8"})
             continue
-        try:
-            real = path.resolve(strict=True)
-        except OSError as exc:
-            rejected.append({"file": rel, "reason": f"unresolvable path: {exc.strerror or exc}"})
-            continue
-        if not real.is_relative_to(raw_dir):
-            rejected.append({"file": rel, "reason": "symlink points outside the raw folder"})
-            continue
+        # rglob does not descend into linked folders: only a link itself can lead outside.
+        real = path
+        if path.is_symlink():
+            try:
+                real = path.resolve(strict=True)
+            except OSError as exc:
+                reason = f"unresolvable path: {exc.strerror or exc}"
+                rejected.append({"file": rel, "reason": reason})
+                continue
+            if not real.is_relative_to(raw_dir):
+                reason = "symlink points outside the raw folder"
+                rejected.append({"file": rel, "reason": reason})
+                continue
         if real.is_file():
             files.append(path)
         else:
