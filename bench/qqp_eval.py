@@ -101,11 +101,11 @@ def main() -> None:
     if args.sweep:
         if args.semantic:
             sem.embed = _memoized(sem.embed)
-        grid = np.arange(0.60, 0.86, 0.02) if args.semantic else np.arange(0.20, 0.60, 0.025)
+        grid = np.arange(0.66, 0.78, 0.005) if args.semantic else np.arange(0.20, 0.60, 0.025)
         for threshold in grid:
             pred = decisions(pairs, args.semantic, float(threshold))["grouped"].to_numpy()
             p, r, f = prf(pred[~test], gold[~test])
-            print(f"threshold {threshold:.2f}: tuning half P {p:.3f} R {r:.3f} F1 {f:.3f}")
+            print(f"threshold {threshold:.3f}: tuning half P {p:.3f} R {r:.3f} F1 {f:.3f}")
         return
     t = time.perf_counter()
     dec = decisions(pairs, semantic=args.semantic)

@@ -8,6 +8,7 @@ import pytest
 
 from bench.qqp_eval import decisions, load_pairs, prf
 from qaharvest import clean, dedupe, extract, semantic
+from qaharvest.normalize import normalize_question
 from qaharvest.readers import Page
 from tests.conftest import QQP, SEED
 
@@ -152,6 +153,34 @@ def test_neighbour_pairs_keep_close_vectors_only_in_small_chunks(monkeypatch):
     pairs = semantic.neighbour_pairs(vectors, min_cosine=0.9, k=2)
     assert set(pairs) == {(0, 1), (2, 4)}
     assert abs(pairs[(0, 1)] - 0.96) < 1e-6
+
+
+def test_semantic_edges_discount_the_cosine_like_the_lexical_score(monkeypatch):
+    questions = [
+        "How do I learn Python?",
+        "How do I learn Java?",
+        "How can I release my psoas?",
+        "How can I release my psoas after lunges?",
+        "Is walking good for tight psoas?",
+        "Does walking help tight psoas?",
+    ]
+    cosines = {(0, 1): 0.8, (2, 3): 0.8, (4, 5): 0.95}
+    monkeypatch.setattr(semantic, "embed", lambda texts: np.zeros((len(texts), 2)))
+    monkeypatch.setattr(
+        semantic,
+        "neighbour_pairs",
+        lambda vectors, min_cosine: {p: c for p, c in cosines.items() if c >= min_cosine},
+    )
+    norms = [normalize_question(q) for q in questions]
+    # A swapped word and an added qualifier pull 0.8 under the threshold; 0.95 stays above.
+    assert dedupe.semantic_edges(questions, norms, dedupe.SEMANTIC_THRESHOLD) == [(4, 5)]
+
+
+def test_contracted_wh_word_is_the_same_wh_word():
+    a, b = "whats the capital of france", "what is the capital of france"
+    only_wh = dedupe.Discounts(wh_mismatch=0.5, qualifier_added=1.0, word_swapped=1.0)
+    assert dedupe.discount(a, b, frozenset(), frozenset(), only_wh) == 1.0
+    assert dedupe.discount("how is it made", b, frozenset(), frozenset(), only_wh) == 0.5
 
 
 @pytest.mark.skipif(not semantic.available(), reason="extra 'semantic' not installed")

