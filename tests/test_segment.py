@@ -51,6 +51,24 @@ def test_noise_rules(line: str, rule: str | None):
         ("How is hair loss treated? Minoxidil is approved.", None),
         ("Boosting his distance to, say, 269?", None),
         ("The answer is yes.", None),
+        # a question word before a colon is not a topic
+        ("Which is better: red rice or brown rice?", ("Which is better: red rice or brown rice?",)),
+        (
+            "Is Batman v Superman: Dawn of Justice good?",
+            ("Is Batman v Superman: Dawn of Justice good?",),
+        ),
+        # a title or an abbreviation does not end a sentence
+        ("Can Mr. Modi become one?", ("Can Mr. Modi become one?",)),
+        (
+            "Is it true? Or is it a rumour?",
+            ("Is it true?", "Or is it a rumour?"),
+        ),
+        # a condition, then an inverted auxiliary
+        (
+            "If I log out of Facebook will the time stamp go away?",
+            ("If I log out of Facebook will the time stamp go away?",),
+        ),
+        ("If you stretch daily the pain goes away?", None),
     ],
 )
 def test_question_parts(line: str, parts: tuple[str, ...] | None):

@@ -71,7 +71,14 @@ QUESTION_WORDS = frozenset(
     ]
 )
 
-SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+(?=[\"“'‘(]?[A-Z0-9])")
+# A sentence ends at . ! ? … before a capital or digit, but not after a title or an
+# abbreviation ("Can Mr. Modi …", "the U.S. Army", "e.g. Python").
+_ABBREVIATIONS = "".join(
+    rf"(?<!\b{re.escape(a)})"
+    for a in ("Mr.", "Mrs.", "Ms.", "Dr.", "St.", "Mt.", "Prof.", "Jr.", "Sr.", "vs.", "U.S.",
+              "e.g.", "i.e.")
+)
+SENTENCE_SPLIT = re.compile(rf"(?<=[.!?…]){_ABBREVIATIONS}\s+(?=[\"“'‘(]?[A-Z0-9])")
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 DATE = rf"{_MONTH}\s+\d{{1,2}},\s+\d{{4}}"

@@ -61,11 +61,37 @@ def is_question_sentence(sentence: str) -> bool:
     s = sentence.rstrip(" \"”'’)]")
     if not s.endswith("?"):
         return False
-    s = _TOPIC.sub("", strip_seo_prefix(s), count=1)
-    if _first_word(s) in P.QUESTION_WORDS:
+    s = strip_seo_prefix(s)
+    if _opening_word(s) in P.QUESTION_WORDS:  # "Which is better: X or Y?"
+        return True
+    s = _TOPIC.sub("", s, count=1)
+    if _opening_word(s) in P.QUESTION_WORDS:
         return True
     clause = _AFTER_CLAUSE.search(s)
-    return bool(clause and clause.group(1).lower() in P.QUESTION_WORDS) or bool(_WH.search(s))
+    return (
+        bool(clause and clause.group(1).lower() in P.QUESTION_WORDS)
+        or bool(_WH.search(s))
+        or bool(_CONDITION.match(s) and _ASKS.search(s))
+    )
+
+
+def _opening_word(sentence: str) -> str:
+    """The first word, or the second after a joining "Or/And/But/So" ("Or is it real?")."""
+    word = _first_word(sentence)
+    if word in _JOINERS:
+        return _first_word(sentence[sentence.lower().index(word) + len(word) :].lstrip())
+    return word
+
+
+_JOINERS = frozenset(("or", "and", "but", "so"))
+# "If I log out will the stamp go away?": a condition, then an inverted auxiliary.
+_CONDITION = re.compile(r"(?:if|when|once|since|after|before|while)\s", re.IGNORECASE)
+_ASKS = re.compile(
+    r"\s(?:do|does|did|will|would|can|could|should|is|are|was|were|may|might|must|shall)\s+"
+    r"(?:i|you|he|she|it|we|they|my|your|his|her|its|our|their|the|this|that|these|those|there|"
+    r"someone|anyone|people)\b",
+    re.IGNORECASE,
+)
 
 
 _TOPIC = re.compile(r"^[A-Z][\w'’&-]*(?: [\w'’&-]+){0,3}:\s+")
