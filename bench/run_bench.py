@@ -49,14 +49,16 @@ class Row:
 
 
 def measure(cmd: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MiB) of the process tree, and stdout of `cmd`."""
+    """Wall seconds, peak memory (MiB, proportional set size) of the process tree, and stdout
+    of `cmd`."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     root, peak = psutil.Process(proc.pid), 0
     while proc.poll() is None:
         try:
             tree = [root, *root.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree))
+            # PSS: pages shared by forked workers count once, not once per process.
+            peak = max(peak, sum(p.memory_full_info().pss for p in tree))
         except psutil.Error:
             pass  # a worker ended between listing and reading
         time.sleep(0.1)
