@@ -2,8 +2,8 @@
 to the plain baseline on the same corpus.
 
 For each size it prints wall times, per-stage times (the run summary's `times`), MB/s, pairs/s
-(question occurrences extracted per second) and peak memory (RSS summed over the process tree,
-sampled every 0.1 s: an upper bound, forked workers share pages), then the target ratios:
+(question occurrences extracted per second) and peak memory (PSS summed over the process tree,
+sampled every 0.1 s; pages shared by forked workers count once), then the target ratios:
 (run − fixed cost of a run on one tiny page) / baseline, and the cost of doubling the input.
 The machine may be shared: read the numbers as noisy.
 
