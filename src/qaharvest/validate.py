@@ -102,8 +102,9 @@ def validate_table(
     """Quarantine rows failing row-level expectations, then check table-level ones."""
     suite = load_suite(table)
     df = df.reset_index(drop=True)
-    frame = _checked_frame(df, _suite_columns(suite))
-    missing = sorted(set(_suite_columns(suite)) - set(frame.columns))
+    wanted = _suite_columns(suite)
+    frame = _checked_frame(df, wanted)
+    missing = sorted(set(wanted) - set(frame.columns))
     if missing:
         gate = {"expectation": "columns present", "level": "table", "success": False}
         gate["observed"] = "missing: " + ", ".join(missing)
