@@ -82,7 +82,10 @@ def main() -> None:
     rows = len(answered) + len(unanswered)
     groups = pd.concat([answered["cluster_id"], unanswered["cluster_id"]]).value_counts()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{n} occurrences → {rows} rows, {int((groups > 1).sum())} paraphrase groups")
+    print(
+        f"{n} occurrences → {rows} rows, {int((groups > 1).sum())} paraphrase groups "
+        f"(largest {groups.max()} rows)"
+    )
     print(
         f"clean {t_clean:.1f} s, dedupe {t_dedupe:.1f} s "
         f"({n / t_dedupe:,.0f} questions/s), peak RSS {peak:,.0f} MiB"

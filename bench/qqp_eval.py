@@ -66,7 +66,9 @@ def decisions(
         a, b = where.get((f"qqp/{i}.txt", 2)), where.get((f"qqp/{i}.txt", 4))
         merged.append(a is not None and b is not None and a[0] == b[0])
         grouped.append(a is not None and b is not None and a[1] == b[1])
-    return pd.DataFrame({"merged": merged, "grouped": grouped})
+    out = pd.DataFrame({"merged": merged, "grouped": grouped})
+    out.attrs["largest_group"] = int(rows["cluster_id"].value_counts().max())
+    return out
 
 
 def _memoized(embed):
@@ -112,7 +114,7 @@ def main() -> None:
     seconds = time.perf_counter() - t
     print(
         f"{len(pairs)} QQP pairs ({gold.mean():.0%} duplicates), pipeline {seconds:.1f} s, "
-        f"semantic={args.semantic}"
+        f"semantic={args.semantic}, largest paraphrase group {dec.attrs['largest_group']} rows"
     )
     print(f"{'decision':10} {'split':9} {'precision':>9} {'recall':>7} {'F1':>6}")
     for name in ("merged", "grouped"):

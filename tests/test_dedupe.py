@@ -171,16 +171,32 @@ def test_semantic_edges_discount_the_cosine_like_the_lexical_score(monkeypatch):
         "neighbour_pairs",
         lambda vectors, min_cosine: {p: c for p, c in cosines.items() if c >= min_cosine},
     )
-    norms = [normalize_question(q) for q in questions]
+    features = [dedupe.question(q, normalize_question(q)) for q in questions]
     # A swapped word and an added qualifier pull 0.8 under the threshold; 0.95 stays above.
-    assert dedupe.semantic_edges(questions, norms, dedupe.SEMANTIC_THRESHOLD) == [(4, 5)]
+    assert dedupe.semantic_edges(questions, features, dedupe.SEMANTIC_THRESHOLD) == [(4, 5)]
 
 
 def test_contracted_wh_word_is_the_same_wh_word():
-    a, b = "whats the capital of france", "what is the capital of france"
-    only_wh = dedupe.Discounts(wh_mismatch=0.5, qualifier_added=1.0, word_swapped=1.0)
-    assert dedupe.discount(a, b, frozenset(), frozenset(), only_wh) == 1.0
-    assert dedupe.discount("how is it made", b, frozenset(), frozenset(), only_wh) == 0.5
+    a, b, c = (
+        dedupe.question(q, normalize_question(q))
+        for q in ("Whats the capital of France?", "What is the capital of France?", "How is it?")
+    )
+    only_wh = dedupe.Discounts(1.0, 1.0, 1.0, 1.0)._replace(wh_mismatch=0.5)
+    assert dedupe.discount(a, b, only_wh) == 1.0
+    assert dedupe.discount(c, b, only_wh) == 0.5
+
+
+def test_names_or_numbers_on_both_sides_that_the_other_lacks_ask_different_things():
+    def differ(a: str, b: str) -> bool:
+        x, y = (dedupe.question(q, normalize_question(q)) for q in (a, b))
+        return dedupe.discount(x, y, dedupe.Discounts(1.0, 1.0, 1.0, 0.5)) == 0.5
+
+    assert differ("How old is Darren Clarke?", "How old is Daniel Radcliffe?")
+    assert differ("Which country has the lowest birth rate 2019?", "… lowest birth rate 2018?")
+    # The same name, a name on one side only, or Title Case (no signal) are no difference.
+    assert not differ("What's in the bag Darren Clarke?", "How old is Darren Clarke?")
+    assert not differ("How do I learn Python?", "How do I learn programming?")
+    assert not differ("How Much Is Tiger Woods Worth?", "How Much Is Donald Trump Worth?")
 
 
 @pytest.mark.skipif(not semantic.available(), reason="extra 'semantic' not installed")

@@ -106,19 +106,38 @@ class Discounts(NamedTuple):
     wh_mismatch: float  # "how …" / "why …"
     qualifier_added: float  # "release the psoas" / "… after lunges"
     word_swapped: float  # "learn Python" / "learn Java"
+    names_differ: float  # "How old is Darren Clarke?" / "How old is Daniel Radcliffe?"
 
 
-# Calibrated on a random half of ../shared/qqp (bench/qqp_eval.py --sweep), reported on the other.
+class Question(NamedTuple):
+    """What the paraphrase rules look at in one question."""
+
+    norm: str  # normalized text
+    tokens: frozenset[str]  # content stems (`content_tokens`)
+    names: frozenset[str]  # stems of its names and numbers (`names`)
+    wh: str  # its question word ("how", "what", …) or ""
+
+
+# Calibrated on a random half of ../shared/qqp (bench/qqp_eval.py --sweep), reported on the other:
+# the names factor with the threshold, best F1 over names 0.4-1 (steps of 0.1) and threshold
+# 0.30-0.40 (steps of 0.0125); then the content floor with the threshold, precision first: the
+# most precise of floor 0-0.35 and threshold 0.325-0.35 within 0.005 of the best F1.
 GROUP_THRESHOLD = 0.35
+CONTENT_FLOOR = 0.25  # pairs sharing less of their content weight are never paraphrases
 WEIGHT_CONTENT = 0.7
-LEXICAL_DISCOUNTS = Discounts(wh_mismatch=0.8, qualifier_added=0.5, word_swapped=0.7)
+LEXICAL_DISCOUNTS = Discounts(
+    wh_mismatch=0.8, qualifier_added=0.5, word_swapped=0.7, names_differ=0.8
+)
 # Semantic grouping: the cosine of all-MiniLM-L6-v2 sentence embeddings times the discounts.
 # Calibrated together on the same tuning half, best F1 over a grid: wh-word 0.9-1, qualifier and
 # swapped word 0.8-0.9 (steps of 0.025), threshold 0.68-0.77 (steps of 0.005; the threshold
-# alone: bench/qqp_eval.py --semantic --sweep). The cosine already weighs the wording, so these
-# discounts are milder than the lexical ones.
+# alone: bench/qqp_eval.py --semantic --sweep); then names 0.8-1 (steps of 0.05) with threshold
+# 0.69-0.72. The cosine already weighs the wording, so these discounts are milder than the
+# lexical ones.
 SEMANTIC_THRESHOLD = 0.71
-SEMANTIC_DISCOUNTS = Discounts(wh_mismatch=0.975, qualifier_added=0.85, word_swapped=0.825)
+SEMANTIC_DISCOUNTS = Discounts(
+    wh_mismatch=0.975, qualifier_added=0.85, word_swapped=0.825, names_differ=0.95
+)
 SPELLING_RATIO = 75
 QUALIFIER_PREPOSITIONS = frozenset(
     [
@@ -171,6 +190,34 @@ def word_stem(token: str) -> str:
 def content_tokens(norm: str) -> frozenset[str]:
     """Stemmed words of a question that carry its topic (no stopwords)."""
     return frozenset(word_stem(t) for t in norm.split() if t not in STOPWORDS)
+
+
+_NUMBER = re.compile(r"\b\d+\b")
+
+
+def names(question: str) -> frozenset[str]:
+    """Stems of the names (capitalised words inside a sentence) and numbers in a question as
+    written; no names in Title Case ("How Much Is It Worth?": the capitals say nothing)."""
+    words = question.split()
+    if len(words) > 3 and sum(w[:1].islower() for w in words[1:]) < (len(words) - 1) / 4:
+        words = []
+    capitalised = [
+        w
+        for prev, w in itertools.pairwise(words)
+        if w[:1].isupper() and w != "I" and prev[-1] not in ".!?:"
+    ]
+    stems = {word_stem(t) for t in normalize_question(" ".join(capitalised)).split()}
+    return frozenset(stems.union(_NUMBER.findall(question)))
+
+
+def _wh(norm: str) -> str:
+    m = _WH.search(norm)
+    return m.group(0) if m else ""
+
+
+def question(text: str, norm: str) -> Question:
+    """The features of one question (`text` as written, `norm` normalized)."""
+    return Question(norm, content_tokens(norm), names(text), _wh(norm))
 
 
 def _codes(values: pd.Series, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -304,11 +351,6 @@ def similarity(a: frozenset[str], b: frozenset[str], idf: dict[str, float]) -> f
     return sum(idf[t] for t in a & b) / sum(idf[t] for t in union)
 
 
-def _wh(norm: str) -> str:
-    m = _WH.search(norm)
-    return m.group(0) if m else ""
-
-
 def _qualifiers(norm: str) -> list[str]:
     """Stems of the first content word after each preposition ("after lunges" → "lung")."""
     words = norm.split()
@@ -321,11 +363,11 @@ def _qualifiers(norm: str) -> list[str]:
     return out
 
 
-def _adds_qualifier(norm_a: str, norm_b: str, a: frozenset, b: frozenset) -> bool:
+def _adds_qualifier(x: Question, y: Question) -> bool:
     """One question is the other plus a qualifying phrase ("… after lunges?")."""
-    if not (a < b or b < a):
+    if not (x.tokens < y.tokens or y.tokens < x.tokens):
         return False
-    longer, shorter = (norm_b, a) if a < b else (norm_a, b)
+    longer, shorter = (y.norm, x.tokens) if x.tokens < y.tokens else (x.norm, y.tokens)
     return any(q not in shorter for q in _qualifiers(longer))
 
 
@@ -338,26 +380,41 @@ def _swaps_one_word(a: frozenset, b: frozenset) -> bool:
     return fuzz.ratio(next(iter(only_a)), next(iter(only_b))) < SPELLING_RATIO
 
 
-def discount(norm_a: str, norm_b: str, a: frozenset, b: frozenset, factors: Discounts) -> float:
+def _names_differ(x: Question, y: Question) -> bool:
+    """Each question names something (or gives a number) that the other does not mention."""
+
+    def unmentioned(names: frozenset[str], other: Question) -> bool:
+        return not names <= other.tokens and not names <= other.tokens.union(other.norm.split())
+
+    return bool(x.names and y.names) and unmentioned(x.names, y) and unmentioned(y.names, x)
+
+
+def discount(x: Question, y: Question, factors: Discounts) -> float:
     """Product of `factors` for the differences found: different wh-words ("how" vs "why"), one
-    question adding a qualifying phrase to the other, one content word swapped."""
+    question adding a qualifying phrase to the other, one content word swapped, names or
+    numbers on both sides that the other does not mention."""
     factor = 1.0
-    if _wh(norm_a) != _wh(norm_b):
+    if x.wh != y.wh:
         factor *= factors.wh_mismatch
-    if _adds_qualifier(norm_a, norm_b, a, b):
+    if _adds_qualifier(x, y):
         factor *= factors.qualifier_added
-    if _swaps_one_word(a, b):
+    if _swaps_one_word(x.tokens, y.tokens):
         factor *= factors.word_swapped
+    if _names_differ(x, y):
+        factor *= factors.names_differ
     return factor
 
 
-def paraphrase_score(norm_a: str, norm_b: str, a: frozenset, b: frozenset, idf: dict) -> float:
+def paraphrase_score(x: Question, y: Question, idf: dict) -> float:
     """Blend of content overlap (weighted Jaccard) and wording overlap (edit-distance ratio),
-    times the lexical discounts."""
-    score = WEIGHT_CONTENT * similarity(a, b, idf) + (1 - WEIGHT_CONTENT) * (
-        fuzz.ratio(norm_a, norm_b) / 100
-    )
-    return score * discount(norm_a, norm_b, a, b, LEXICAL_DISCOUNTS)
+    times the lexical discounts; 0 under the content floor (a shared template is not a shared
+    topic: "What are the 4 types of relationships?" / "What types of kilt are there?")."""
+    content = similarity(x.tokens, y.tokens, idf)
+    if content < CONTENT_FLOOR:
+        return 0.0
+    wording = fuzz.ratio(x.norm, y.norm) / 100
+    score = WEIGHT_CONTENT * content + (1 - WEIGHT_CONTENT) * wording
+    return score * discount(x, y, LEXICAL_DISCOUNTS)
 
 
 def candidate_pairs(tokens: list[frozenset[str]], idf: dict[str, float]) -> set[tuple[int, int]]:
@@ -373,32 +430,30 @@ def candidate_pairs(tokens: list[frozenset[str]], idf: dict[str, float]) -> set[
     return pairs
 
 
-def lexical_edges(norms: list[str], threshold: float) -> list[tuple[int, int]]:
+def lexical_edges(questions: list[Question], threshold: float) -> list[tuple[int, int]]:
     """Blocked candidate pairs whose paraphrase score reaches `threshold`."""
-    tokens = [content_tokens(n) for n in norms]
+    tokens = [q.tokens for q in questions]
     idf = idf_weights(tokens)
     return [
         (i, j)
         for i, j in candidate_pairs(tokens, idf)
-        if paraphrase_score(norms[i], norms[j], tokens[i], tokens[j], idf) >= threshold
+        if paraphrase_score(questions[i], questions[j], idf) >= threshold
     ]
 
 
 def semantic_edges(
-    questions: list[str], norms: list[str], threshold: float
+    texts: list[str], questions: list[Question], threshold: float
 ) -> list[tuple[int, int]]:
     """Nearest neighbours whose sentence-embedding cosine, times the semantic discounts (the
     kinds of difference the lexical score discounts), reaches `threshold`."""
     from qaharvest import semantic
 
     # Discounts never raise a score: neighbours below the threshold cannot reach it.
-    pairs = semantic.neighbour_pairs(semantic.embed(questions), threshold)
-    tokens = {i: content_tokens(norms[i]) for i in {k for pair in pairs for k in pair}}
+    pairs = semantic.neighbour_pairs(semantic.embed(texts), threshold)
     return [
         (i, j)
         for (i, j), cosine in pairs.items()
-        if cosine * discount(norms[i], norms[j], tokens[i], tokens[j], SEMANTIC_DISCOUNTS)
-        >= threshold
+        if cosine * discount(questions[i], questions[j], SEMANTIC_DISCOUNTS) >= threshold
     ]
 
 
@@ -408,13 +463,14 @@ def assign_clusters(
     """Paraphrase groups: connected components of the paraphrase edges (lexical by default,
     sentence embeddings with `semantic`). The label of a group is the smallest id in it."""
     ids = list(rows["id"])
-    norms = list(rows["question_norm"])
+    texts = list(rows["question"])
+    questions = [question(t, n) for t, n in zip(texts, rows["question_norm"], strict=True)]
     if semantic:
         edges = semantic_edges(
-            list(rows["question"]), norms, SEMANTIC_THRESHOLD if threshold is None else threshold
+            texts, questions, SEMANTIC_THRESHOLD if threshold is None else threshold
         )
     else:
-        edges = lexical_edges(norms, GROUP_THRESHOLD if threshold is None else threshold)
+        edges = lexical_edges(questions, GROUP_THRESHOLD if threshold is None else threshold)
     parent = list(range(len(rows)))
 
     def find(i: int) -> int:
