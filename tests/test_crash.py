@@ -82,8 +82,18 @@ def _tmp_entries(out: Path) -> list[Path]:
     return list(out.glob(f"{publish.TMP_PREFIX}*"))
 
 
-def _new_cache_entry(out: Path, before: set[str]) -> bool:
-    return any(p.name not in before for p in (out / ".cache").rglob("*") if p.is_file())
+def _cache_files(out: Path) -> dict[str, tuple[int, int]]:
+    """Size and modification time of every file of the extraction cache."""
+    files = (p for p in (out / ".cache").rglob("*") if p.is_file())
+    return {p.name: (st.st_size, st.st_mtime_ns) for p in files if (st := p.stat())}
+
+
+def _cache_written(out: Path, before: dict[str, tuple[int, int]]) -> bool:
+    """A cache file appeared or changed (the database or its journal)."""
+    try:
+        return _cache_files(out) != before
+    except FileNotFoundError:  # a journal removed while listed: it was being written
+        return True
 
 
 def _writing(out: Path, name: str) -> bool:
@@ -107,9 +117,9 @@ def test_runs_killed_at_several_points_leave_latest_whole(api_url, tmp_path):
     v1 = assert_output_consistent(out)
 
     make_raw(raw, 30, start=300)  # new input: every run below has a release to build
-    cached = {p.name for p in (out / ".cache").rglob("*")}
+    cached = _cache_files(out)
     kill_points = {
-        "extract cache being written": lambda: _new_cache_entry(out, cached),
+        "extract cache being written": lambda: _cache_written(out, cached),
         "validating": lambda: any(p.name.startswith(".tmp-run-") for p in _tmp_entries(out)),
         "release folder created": lambda: any(p.name[5:6].isdigit() for p in _tmp_entries(out)),
         "release files being written": lambda: _writing(out, "qa_pairs.jsonl"),

@@ -48,8 +48,7 @@ def test_only_new_and_changed_files_are_extracted(tmp_path):
     fresh = extract.extract_files(files, raw)
     assert second.occurrences == fresh.occurrences
     assert second.line_counts == fresh.line_counts
-    entries = list((out / ".cache" / "extract").rglob("*.pkl"))
-    assert len(entries) == 40  # the removed file's entry is gone
+    assert len(ExtractCache(out, "code-v1")) == 40  # the removed file's entry is gone
 
 
 HOLD = """

@@ -33,6 +33,9 @@ _GLUED_STARTER = re.compile(
 )
 
 
+_STARTER_INITIAL = re.compile(r"[TAIWFOBMSYN]")  # the first letters of the starter words
+
+
 def clean_text(text: str) -> str:
     """Mojibake, HTML entities and tags, control characters, whitespace; lines kept.
 
@@ -50,7 +53,12 @@ def clean_text(text: str) -> str:
 
 def _clean_once(text: str) -> tuple[str, bool]:
     """One cleaning pass; also says whether ftfy repaired mojibake."""
-    text = P.CONTROL_CHARS.sub("", _FORMAT.sub("", text).replace("\xa0", " ").replace("\t", " "))
+    unsafe = _UNSAFE.search(text) is not None  # most text has nothing for the two below
+    if unsafe:
+        text = _FORMAT.sub("", text)
+    text = text.replace("\xa0", " ").replace("\t", " ")
+    if unsafe:
+        text = P.CONTROL_CHARS.sub("", text)
     repaired = not text.isascii() and ftfy.is_bad(text)  # the full repair is slow
     if repaired:
         text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
@@ -82,6 +90,8 @@ _OPEN_CODE = re.compile(r"<\s*(?:script|style)\b[^>]*>.*", re.IGNORECASE | re.DO
 _CLOSED_CODE = re.compile(r"^.*<\s*/\s*(?:script|style)\s*>", re.IGNORECASE | re.DOTALL)
 # Terminal escapes and bidirectional overrides ("Trojan source"): never text.
 _FORMAT = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|[\u202a-\u202e\u2066-\u2069]")
+# Any character that CONTROL_CHARS or _FORMAT would remove (ESC is a control character).
+_UNSAFE = re.compile(P.CONTROL_CHARS.pattern[:-1] + r"\u202a-\u202e\u2066-\u2069]")
 
 
 def _strip_markup(text: str) -> str:
@@ -101,7 +111,10 @@ def clean_question(text: str) -> str:
 
 
 def _unglue_snippet(line: str) -> str:
-    m = _GLUED_REPEAT.match(line) or _GLUED_STARTER.match(line)
+    # Cheap necessary conditions first: the opening repeats within 60 characters, or a
+    # starter word begins within 41.
+    repeat = line.find(line[:3], 3, 63) >= 0 and _GLUED_REPEAT.match(line)
+    m = repeat or (_STARTER_INITIAL.search(line, 4, 42) and _GLUED_STARTER.match(line))
     return f"{m.group(1).rstrip()}\n{line[m.end(1) :].lstrip()}" if m else line
 
 
@@ -135,7 +148,8 @@ def clean_answer(text: str) -> tuple[str, bool]:
             line = _unglue_snippet(line)
         out.append(line)
     answer = "\n".join(out).strip()
-    answer = re.sub(r"\n{3,}", "\n\n", answer)
+    if "\n\n\n" in answer:
+        answer = _BLANKS.sub("\n\n", answer)
     if P.ELLIPSIS_END.search(answer[-12:]):
         truncated = True
     if len(answer) > MAX_ANSWER_CHARS:

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,8 +58,9 @@ class Extracted:
         return self
 
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        occ = pd.DataFrame(self.occurrences, columns=OCCURRENCE_COLUMNS)
-        noise = pd.DataFrame(self.noise, columns=NOISE_COLUMNS)
+        with gc_paused():
+            occ = pd.DataFrame(self.occurrences, columns=OCCURRENCE_COLUMNS)
+            noise = pd.DataFrame(self.noise, columns=NOISE_COLUMNS)
         return occ, noise
 
     def pop_frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -65,6 +68,19 @@ class Extracted:
         frames = self.frames()
         self.occurrences, self.noise = {c: [] for c in OCCURRENCE_COLUMNS}, []
         return frames
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while millions of acyclic objects are built or received:
+    each collection would walk them all (reference counting still frees what is dropped)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def extract_page(page: Page) -> Extracted:
@@ -140,7 +156,8 @@ def extract_file(path: Path, rel: str) -> Extracted:
 
 
 def _extract_shard(shard: list[tuple[str, str]]) -> list[tuple[str, Extracted]]:
-    return [(rel, extract_file(Path(path), rel)) for path, rel in shard]
+    with gc_paused():
+        return [(rel, extract_file(Path(path), rel)) for path, rel in shard]
 
 
 def shards(items: list, n: int) -> list[list]:
@@ -173,7 +190,7 @@ def extract_each(
             out.update(_extract_shard([item]))
             on_done(1)
         return out
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers) as pool, gc_paused():
         for part in pool.map(_extract_shard, shards(items, workers * 8)):
             out.update(part)
             on_done(len(part))
@@ -191,8 +208,10 @@ def _relative(path: Path, raw_dir: Path) -> str:
 def extract_files(files: list[Path], raw_dir: Path, workers: int | None = None) -> Extracted:
     """Extract a batch of files into one result, in file order."""
     result = Extracted()
-    for _, part in sorted(extract_each(files, raw_dir, workers).items()):
-        result.merge(part)
+    parts = extract_each(files, raw_dir, workers)
+    with gc_paused():
+        for _, part in sorted(parts.items()):
+            result.merge(part)
     return result
 
 

@@ -3,6 +3,7 @@ noise, and name the rule that decided. Pure functions over lists of strings."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -12,9 +13,11 @@ KINDS = ("title", "question", "answer", "noise", "blank")
 MAX_QUESTION_CHARS = 300
 MENU_LINE_CHARS = 80
 MAX_NOISE_CHARS = 1000
+# Distinct lines whose page-independent classification is remembered (per process).
+LINE_CACHE_SIZE = 1 << 17
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One classified line. `questions` holds the question(s) a question line asks."""
 
@@ -31,10 +34,9 @@ def squash(line: str) -> str:
         line = P.CONTROL_CHARS.sub("", line.replace("\xa0", " "))
     elif _ASCII_CONTROL.search(line):
         line = P.CONTROL_CHARS.sub("", line)
-    return _SPACES.sub(" ", line).strip()
+    return " ".join(line.split())  # str.split() and re's \s agree on what is whitespace
 
 
-_SPACES = re.compile(r"\s+")
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -55,10 +57,13 @@ def sentences(text: str) -> list[str]:
     return [s for s in P.SENTENCE_SPLIT.split(text) if s]
 
 
+_CLOSERS = " \"”'’)]"  # may follow the "?" that ends a question
+
+
 def is_question_sentence(sentence: str) -> bool:
     """A sentence that asks: it ends with '?' and opens with a question word, possibly after a
     topic ("Physics: Why …?") or a leading clause ("If X, then why …?"), or it holds a wh-word."""
-    s = sentence.rstrip(" \"”'’)]")
+    s = sentence.rstrip(_CLOSERS)
     if not s.endswith("?"):
         return False
     s = strip_seo_prefix(s)
@@ -106,6 +111,8 @@ def question_parts(text: str) -> tuple[str, ...] | None:
     ("Boosting his distance to, say, 269?" is answer text). Context sentences before the
     question stay with it; a line made only of questions yields each of them.
     """
+    if not text.rstrip(_CLOSERS).endswith("?"):
+        return None  # cheap exit for most lines (removing a prefix keeps the end)
     text = strip_seo_prefix(text)
     if len(text) > MAX_QUESTION_CHARS:
         return None
@@ -114,8 +121,7 @@ def question_parts(text: str) -> tuple[str, ...] | None:
         return None
     if not is_question_sentence(parts[-1]):
         # "What does Prof. Walter Lewin think …?": an abbreviation split the sentence.
-        ends = text.rstrip(" \"”'’)]").endswith("?")
-        if ends and text.count("?") == 1 and is_question_sentence(parts[0].rstrip(".") + "?"):
+        if text.count("?") == 1 and is_question_sentence(parts[0].rstrip(".") + "?"):
             return (text,)
         return None
     if len(parts) > 1 and all(is_question_sentence(p) for p in parts):
@@ -150,18 +156,18 @@ def noise_rule(text: str) -> str | None:
         or ("|" in text and _title_case(text) and not re.search(r"[.?!]", text))
     ):
         return "navigation"
-    if _CTA_HINT.search(folded) and P.CALL_TO_ACTION.search(text):
+    if any(h in folded for h in _CTA_HINTS) and P.CALL_TO_ACTION.search(text):
         return "call-to-action"
-    if _SOCIAL_HINT.search(folded) and P.SOCIAL_HOOK.search(text):
+    if any(h in folded for h in _SOCIAL_HINTS) and P.SOCIAL_HOOK.search(text):
         return "social-link"
     if not _WORD_CHAR.search(text):
         return "no-words"
     return None
 
 
-# Cheap pre-checks on the case-folded line before the full patterns.
-_CTA_HINT = re.compile(r"click|share|tell us|follow|subscribe|like us|sign up|questions")
-_SOCIAL_HINT = re.compile(r"facebook|instagram|twitter|pinterest|tiktok")
+# Cheap pre-checks (substrings of the case-folded line) before the full patterns.
+_CTA_HINTS = ("click", "share", "tell us", "follow", "subscribe", "like us", "sign up", "questions")
+_SOCIAL_HINTS = ("facebook", "instagram", "twitter", "pinterest", "tiktok")
 _WORD_CHAR = re.compile(r"[^\W_]")
 
 
@@ -180,21 +186,8 @@ def _same(a: str, b: str) -> bool:
 
 def classify(lines: list[str]) -> list[Line]:
     """Classify every line of a page. Each line gets exactly one kind and the rule behind it."""
-    out = [Line(i + 1, squash(raw), "blank", "blank") for i, raw in enumerate(lines)]
-    content = []
-    for ln in out:
-        if not ln.text:
-            continue
-        rule = noise_rule(ln.text)
-        if rule:
-            ln.kind, ln.rule = "noise", rule
-            continue
-        parts = question_parts(ln.text)
-        if parts:
-            ln.kind, ln.rule, ln.questions = "question", "question", parts
-        else:
-            ln.kind, ln.rule = "answer", "answer"
-        content.append(ln)
+    out = [Line(i + 1, *line_class(raw)) for i, raw in enumerate(lines)]
+    content = [ln for ln in out if ln.kind in ("question", "answer")]
     if not content:
         return out
     _mark_menus(content)
@@ -204,6 +197,22 @@ def classify(lines: list[str]) -> list[Line]:
     _resolve_questions(content)
     _mark_footer([ln for ln in out if ln.kind != "blank"])
     return out
+
+
+@functools.lru_cache(maxsize=LINE_CACHE_SIZE)
+def line_class(raw: str) -> tuple[str, str, str, tuple[str, ...]]:
+    """Text, kind, rule and questions of a raw line on its own, before the page context is
+    applied. Remembered: pages repeat lines (the same questions, boilerplate) a lot."""
+    text = squash(raw)
+    if not text:
+        return text, "blank", "blank", ()
+    rule = noise_rule(text)
+    if rule:
+        return text, "noise", rule, ()
+    parts = question_parts(text)
+    if parts:
+        return text, "question", "question", parts
+    return text, "answer", "answer", ()
 
 
 def _mark_title(content: list[Line]) -> None:
