@@ -165,26 +165,31 @@ def clean_frame(occ: pd.DataFrame) -> pd.DataFrame:
     out = occ.copy()
     out["question"] = _map_unique(out["question"], clean_question)
     out["title"] = _map_unique(out["title"], clean_question)
-    cleaned = _map_unique(out["answer"], clean_answer)
-    out["answer"] = [c[0] or None if isinstance(c, tuple) else None for c in cleaned]
-    cut = out["answer_cut"] if "answer_cut" in out else [False] * len(out)
-    out["answer_truncated"] = [
-        isinstance(c, tuple) and bool(c[0]) and (c[1] or bool(k))
-        for c, k in zip(cleaned, cut, strict=True)
-    ]
+    codes, uniques = pd.factorize(out["answer"])
+    cleaned = _map(uniques, clean_answer)
+    # One slot per distinct answer, then one for a missing answer (code -1).
+    answers = np.array([a or None for a, _ in cleaned] + [None], dtype=object)
+    answered = np.array([bool(a) for a, _ in cleaned] + [False])
+    truncated = np.array([bool(a) and cut for a, cut in cleaned] + [False])
+    cut = out["answer_cut"].fillna(False).to_numpy(bool) if "answer_cut" in out else False
+    out["answer"] = answers[codes]
+    out["answer_truncated"] = truncated[codes] | (cut & answered[codes])
     return out
 
 
-def _map_unique(values: pd.Series, fn) -> list:
+def _map(values, fn) -> list:
+    """`fn` over `values`, on both cores when there are many."""
+    if len(values) >= PARALLEL_MIN_VALUES and (os.cpu_count() or 1) > 1:
+        with ProcessPoolExecutor() as pool:
+            return list(pool.map(fn, values, chunksize=PARALLEL_CHUNK))
+    return [fn(v) for v in values]
+
+
+def _map_unique(values: pd.Series, fn) -> np.ndarray:
     """Apply `fn` once per distinct string (scraped text repeats a lot), over both cores when
     there are many; None stays None."""
     codes, uniques = pd.factorize(values)
-    if len(uniques) >= PARALLEL_MIN_VALUES and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor() as pool:
-            mapped = list(pool.map(fn, uniques, chunksize=PARALLEL_CHUNK))
-    else:
-        mapped = [fn(v) for v in uniques]
     table = np.empty(len(uniques) + 1, dtype=object)
-    table[: len(uniques)] = mapped
+    table[: len(uniques)] = _map(uniques, fn)
     table[-1] = None  # code -1: a missing value
-    return list(table[codes])
+    return table[codes]

@@ -12,6 +12,7 @@ import os
 import re
 import unicodedata
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,23 +41,20 @@ class Page:
 def list_inputs(raw_dir: Path) -> tuple[list[Path], list[dict]]:
     """Input files under `raw_dir`, sorted, and the files set aside (`{file, reason}`).
 
-    Symlinks that leave the raw folder are set aside; other suffixes are ignored.
+    Hidden files and folders are skipped, other suffixes ignored; symlinks that leave the raw
+    folder are set aside.
     """
     raw_dir = raw_dir.resolve()
     files, rejected = [], []
-    for path in sorted(raw_dir.rglob("*")):
-        parts = path.relative_to(raw_dir).parts
-        rel = "/".join(parts)
-        if any(part.startswith(".") for part in parts):
-            continue
-        if not path.name.endswith(SUFFIXES):
+    for rel, entry in _entries(str(raw_dir), ""):
+        if not entry.name.endswith(SUFFIXES):
             continue
         if not _printable_name(rel):
             rejected.append({"file": _shown(rel), "reason": "file name is not printable UTF-8"})
             continue
-        # rglob does not descend into linked folders: only a link itself can lead outside.
-        real = path
-        if path.is_symlink():
+        path = Path(entry.path)
+        is_file = entry.is_file()
+        if entry.is_symlink():
             try:
                 real = path.resolve(strict=True)
             except OSError as exc:
@@ -67,16 +65,31 @@ def list_inputs(raw_dir: Path) -> tuple[list[Path], list[dict]]:
                 reason = "symlink points outside the raw folder"
                 rejected.append({"file": rel, "reason": reason})
                 continue
-        if real.is_file():
+            is_file = real.is_file()
+        if is_file:
             files.append(path)
         else:
             rejected.append({"file": rel, "reason": "not a regular file"})
     return files, rejected
 
 
+def _entries(folder: str, prefix: str) -> Iterator[tuple[str, os.DirEntry]]:
+    """(relative path, entry) of everything under `folder` but hidden names, in sorted path
+    order; linked folders are listed, not entered."""
+    with os.scandir(folder) as scan:
+        entries = sorted((e for e in scan if not e.name.startswith(".")), key=lambda e: e.name)
+    for entry in entries:
+        rel = prefix + entry.name
+        yield rel, entry
+        if entry.is_dir(follow_symlinks=False):
+            yield from _entries(entry.path, rel + "/")
+
+
 def _printable_name(rel: str) -> bool:
     """No undecodable bytes (surrogate escapes), control or format characters: the name goes
     into Parquet, JSON and reports as it is."""
+    if rel.isprintable():  # no category C character at all (the common case, checked fast)
+        return True
     return not any(unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in rel)
 
 
