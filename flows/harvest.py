@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -61,34 +62,40 @@ def scan_task(raw_dir: Path, out_dir: Path, semantic: bool = False) -> dict:
 
 @task(name="extract", cache_policy=NO_CACHE)
 def extract_task(
-    files: list[Path], raw_dir: Path, workers: int | None = None, report_progress: bool = True
-) -> dict:
-    """Extract a batch of files ({relative path: result}); both cores locally."""
+    files: list[Path],
+    raw_dir: Path,
+    workers: int | None = None,
+    report_progress: bool = True,
+    on_batch: Callable[[extract.Batch], None] | None = None,
+) -> list[extract.Batch]:
+    """Extract a batch of files (Arrow batches, each handed to `on_batch` as it arrives);
+    both cores locally."""
     return extract.extract_each(
-        files, raw_dir, workers, progress.advance if report_progress else None
+        files, raw_dir, workers, progress.advance if report_progress else None, on_batch
     )
 
 
-def extract_changed(scan: dict, raw: Path, out: Path, runner: str) -> extract.Extracted:
+def extract_changed(scan: dict, raw: Path, out: Path, runner: str) -> extract.Batch:
     """New and changed files are extracted (one task locally, coarse shards on Dask);
     unchanged ones come from the per-file cache."""
 
-    def on_dask(missing: list[Path], raw_dir: Path) -> dict:
+    def on_dask(missing: list[Path], raw_dir: Path, on_batch: Callable) -> list[extract.Batch]:
         n = max(2, -(-len(missing) // DASK_SHARD_FILES))
         progress.stage("extract", len(missing))
         futures = [
             extract_task.submit(shard, raw_dir, 1, False) for shard in extract.shards(missing, n)
         ]
-        out = {}
+        out = []
         for f in futures:
-            part = f.result()
-            out.update(part)
-            progress.advance(len(part))
+            for batch in f.result():
+                on_batch(batch)
+                progress.advance(len(batch.files))
+                out.append(batch)
         return out
 
-    def local(missing: list[Path], raw_dir: Path) -> dict:
+    def local(missing: list[Path], raw_dir: Path, on_batch: Callable) -> list[extract.Batch]:
         progress.stage("extract", len(missing))
-        return extract_task(missing, raw_dir)
+        return extract_task(missing, raw_dir, on_batch=on_batch)
 
     cache = ExtractCache(out, scan["code"])
     return cache.extract(

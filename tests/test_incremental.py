@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from flows.harvest import harvest
-from qaharvest import extract, readers
+from qaharvest import cache, extract, readers
 from qaharvest.cache import ExtractCache
 from qaharvest.cli import app
 from qaharvest.fingerprint import file_digest
@@ -25,10 +27,26 @@ def make_pages(raw: Path, n: int) -> None:
         (raw / f"page{i:04d}.txt").write_text(text.replace("?", f" (variant {i})?", 1))
 
 
-def cached_extract(raw: Path, out: Path) -> extract.Extracted:
+def cached_extract(raw: Path, out: Path) -> extract.Batch:
     files, _ = readers.list_inputs(raw)
     digests = {f.relative_to(raw.resolve()).as_posix(): file_digest(f) for f in files}
     return ExtractCache(out, "code-v1").extract(files, raw, digests)
+
+
+def merged_per_file(raw: Path) -> extract.Extracted:
+    """Every file extracted on its own and merged in path order: what a batch must equal."""
+    files, _ = readers.list_inputs(raw)
+    res = extract.Extracted()
+    for f in files:
+        res.merge(extract.extract_file(f, f.relative_to(raw.resolve()).as_posix()))
+    return res
+
+
+def assert_same_extraction(batch: extract.Batch, expected: extract.Extracted) -> None:
+    for got, want in zip(batch.frames(), expected.frames(), strict=True):
+        pd.testing.assert_frame_equal(got, want)
+    assert batch.line_counts == expected.line_counts
+    assert batch.rejected_files == expected.rejected_files
 
 
 def test_only_new_and_changed_files_are_extracted(tmp_path):
@@ -44,11 +62,34 @@ def test_only_new_and_changed_files_are_extracted(tmp_path):
     second = cached_extract(raw, out)
     assert (second.files_processed, second.files_from_cache) == (2, 38)
 
-    files, _ = readers.list_inputs(raw)
-    fresh = extract.extract_files(files, raw)
-    assert second.occurrences == fresh.occurrences
-    assert second.line_counts == fresh.line_counts
+    assert_same_extraction(second, merged_per_file(raw))
     assert len(ExtractCache(out, "code-v1")) == 40  # the removed file's entry is gone
+
+
+def test_batches_from_pool_and_cache_equal_a_merge_per_file(tmp_path, monkeypatch):
+    """Pages, JSONL records with and without a URL, a bad record and an unreadable file,
+    over several batches (pool, then cache and pool mixed): the frames, types included,
+    are those of every file merged in path order."""
+    monkeypatch.setattr(extract, "BATCH_FILES", 7)
+    monkeypatch.setattr(cache, "BATCH_FILES", 7)
+    monkeypatch.setattr(extract, "MIN_FILES_FOR_POOL", 10)
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    make_pages(raw, 30)
+    records = [{"text": (raw / "page0003.txt").read_text(), "url": "https://example.org/a"}]
+    records.append({"text": (raw / "page0004.txt").read_text()})
+    lines = [json.dumps(r) for r in records] + ["{not json"]
+    (raw / "dump.jsonl").write_text("\n".join(lines) + "\n")
+    (raw / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    first = cached_extract(raw, out)
+    assert first.files_from_cache == 0 and first.rejected_files
+    assert_same_extraction(first, merged_per_file(raw))
+    (raw / "page0012.txt").write_text("What changed?\nThis page did.\n")
+    (raw / "page0020.txt").unlink()
+    (raw / "a_first.txt").write_text("Is this first?\nYes, by name.\n")
+    second = cached_extract(raw, out)
+    assert (second.files_processed, second.files_from_cache) == (2, 30)
+    assert_same_extraction(second, merged_per_file(raw))
 
 
 HOLD = """

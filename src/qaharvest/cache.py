@@ -5,14 +5,16 @@ changed files), and so are the databases of other code versions."""
 
 from __future__ import annotations
 
+import functools
 import pickle
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
+from itertools import islice
 from pathlib import Path
 
-from qaharvest.extract import Extracted, extract_each, gc_paused
+from qaharvest.extract import BATCH_FILES, Batch, Extracted, extract_each, gc_paused
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS entries (file TEXT PRIMARY KEY, digest TEXT, part BLOB)"
 
@@ -51,59 +53,63 @@ class ExtractCache:
             return db.execute("SELECT count(*) FROM entries").fetchone()[0]
 
     @staticmethod
-    def _load(db: sqlite3.Connection, digests: dict[str, str]) -> dict[str, Extracted]:
-        """Entries whose file is still an input with the same content."""
-        parts = {}
-        for rel, digest, blob in db.execute("SELECT file, digest, part FROM entries"):
-            if digests.get(rel) != digest:
-                continue
-            try:
-                part = pickle.loads(blob)
-            except (pickle.PickleError, EOFError, AttributeError, TypeError):
-                continue  # unreadable entry: extract again
-            part.files_from_cache, part.files_processed = 1, 0
-            parts[rel] = part
-        return parts
+    def _load(db: sqlite3.Connection, digests: dict[str, str]) -> Iterator[Batch]:
+        """Entries whose file is still an input with the same content, in batches (path order)."""
+        rows = db.execute("SELECT file, digest, part FROM entries ORDER BY file")
+        parts = (
+            (rel, part)
+            for rel, digest, blob in rows
+            if digests.get(rel) == digest and (part := _unpickle(blob)) is not None
+        )
+        while batch := list(islice(parts, BATCH_FILES)):
+            yield Batch.of(batch)
 
     @staticmethod
-    def _save(
-        db: sqlite3.Connection,
-        fresh: dict[str, Extracted],
-        digests: dict[str, str],
-        inputs: Iterable[str],
-    ) -> None:
-        """Store the fresh entries and drop those of files no longer input, in one transaction."""
-        with db:
-            db.execute("CREATE TEMP TABLE inputs (file TEXT PRIMARY KEY)")
-            db.executemany("INSERT INTO inputs VALUES (?)", ((rel,) for rel in inputs))
-            db.execute("DELETE FROM entries WHERE file NOT IN (SELECT file FROM inputs)")
-            db.executemany(
-                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
-                (
-                    (rel, digests[rel], pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
-                    for rel, part in fresh.items()
-                ),
-            )
+    def _prune(db: sqlite3.Connection, inputs: Iterable[str]) -> None:
+        """Drop the entries of files no longer input."""
+        db.execute("CREATE TEMP TABLE inputs (file TEXT PRIMARY KEY)")
+        db.executemany("INSERT INTO inputs VALUES (?)", ((rel,) for rel in inputs))
+        db.execute("DELETE FROM entries WHERE file NOT IN (SELECT file FROM inputs)")
+
+    @staticmethod
+    def _store(db: sqlite3.Connection, digests: dict[str, str], batch: Batch) -> None:
+        """Store the entries of a freshly extracted batch, then let the batch drop them."""
+        db.executemany(
+            "INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
+            ((rel, digests[rel], blob) for rel, blob in batch.entries.items()),
+        )
+        batch.entries = {}
 
     def extract(
         self,
         files: list[Path],
         raw_dir: Path,
         digests: dict[str, str],
-        extractor: Callable[[list[Path], Path], dict[str, Extracted]] = extract_each,
-    ) -> Extracted:
+        extractor: Callable[..., list[Batch]] = extract_each,
+    ) -> Batch:
         """Extract `files`, reading unchanged ones from the cache and the others with
-        `extractor` (local process pool by default, Dask shards in the flow); prune unused
-        entries."""
+        `extractor(files, raw_dir, on_batch=...)` (local process pool by default, Dask shards
+        in the flow), which hands each batch to `on_batch` as it arrives; prune unused
+        entries. The cache changes in one transaction."""
         raw_dir = raw_dir.resolve()
         wanted = {path.relative_to(raw_dir).as_posix(): path for path in files}
         with closing(self._connect()) as db, gc_paused():
-            parts = self._load(db, {rel: digests[rel] for rel in wanted})
-            missing = [path for rel, path in wanted.items() if rel not in parts]
-            fresh = extractor(missing, raw_dir) if missing else {}
-            self._save(db, fresh, digests, wanted)
-            parts.update(fresh)
-            result = Extracted()
-            for rel in sorted(parts):
-                result.merge(parts[rel])
-        return result
+            batches = list(self._load(db, {rel: digests[rel] for rel in wanted}))
+            cached = {rel for batch in batches for rel in batch.files}
+            missing = [path for rel, path in wanted.items() if rel not in cached]
+            with db:
+                self._prune(db, wanted)
+                if missing:
+                    store = functools.partial(self._store, db, digests)
+                    batches += extractor(missing, raw_dir, on_batch=store)
+        return Batch.concat(batches)
+
+
+def _unpickle(blob: bytes) -> Extracted | None:
+    """A stored per-file result counted as read from the cache; None when unreadable."""
+    try:
+        part = pickle.loads(blob)
+    except (pickle.PickleError, EOFError, AttributeError, TypeError):
+        return None  # unreadable entry: extract again
+    part.files_from_cache, part.files_processed = 1, 0
+    return part

@@ -1,20 +1,24 @@
 """Extraction: raw files → question/answer occurrences, with line accounting and noise lines.
 
-`extract_files` is the batch entry point used by the flow; `extract_page` does one page.
+`extract_each` extracts files in compact `Batch`es (Arrow rows; the flow reaches it through the
+cache), `extract_files` joins them into one; `extract_page` does one page.
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import pickle
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from qaharvest.readers import Page, UnreadableFile, read_pages, split_lines
 from qaharvest.segment import KINDS, classify, strip_seo_prefix
@@ -31,6 +35,21 @@ OCCURRENCE_COLUMNS = [
 ]
 MIN_FILES_FOR_POOL = 200
 NOISE_COLUMNS = ["file", "line", "rule", "text"]
+BATCH_FILES = 1000  # files per batch: a shard of the process pool, a read from the cache
+_TEXT = pa.large_string()  # what pandas' `str` columns hold
+OCCURRENCE_SCHEMA = pa.schema(
+    [
+        ("file", _TEXT),
+        ("line", pa.int64()),
+        ("url", _TEXT),
+        ("record", pa.int64()),
+        ("title", _TEXT),
+        ("question", _TEXT),
+        ("answer", _TEXT),
+        ("answer_cut", pa.bool_()),
+    ]
+)
+NOISE_SCHEMA = pa.schema([("file", _TEXT), ("line", pa.int64()), ("rule", _TEXT), ("text", _TEXT)])
 
 
 @dataclass
@@ -63,11 +82,119 @@ class Extracted:
             noise = pd.DataFrame(self.noise, columns=NOISE_COLUMNS)
         return occ, noise
 
+    def tables(self) -> tuple[pa.Table, pa.Table]:
+        """The occurrences and noise rows as Arrow tables: no Python object per value."""
+        occ = pa.table(self.occurrences, schema=OCCURRENCE_SCHEMA)
+        return occ, pa.Table.from_pylist(self.noise, schema=NOISE_SCHEMA)
+
+
+@dataclass
+class Batch:
+    """Extraction of several files, compact: their rows as Arrow tables, file after file, with
+    each file's row counts and set-aside records, and the cache entry (pickled `Extracted`) of
+    each freshly extracted file until the cache has stored it."""
+
+    files: list[str]
+    occurrence_rows: list[int]
+    noise_rows: list[int]
+    occurrences: pa.Table
+    noise: pa.Table
+    rejected: list[list[dict]]
+    line_counts: Counter
+    files_processed: int
+    files_from_cache: int
+    entries: dict[str, bytes] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, parts: Iterable[tuple[str, Extracted]]) -> Batch:
+        """The batch of per-file results ({relative path, result} in file order)."""
+        acc, files, occ_rows, noise_rows, rejected = Extracted(), [], [], [], []
+        for rel, part in parts:
+            files.append(rel)
+            occ_rows.append(len(part.occurrences["file"]))
+            noise_rows.append(len(part.noise))
+            rejected.append(part.rejected_files)
+            acc.merge(part)
+        occ, noise = acc.tables()
+        return cls(
+            files=files,
+            occurrence_rows=occ_rows,
+            noise_rows=noise_rows,
+            occurrences=occ,
+            noise=noise,
+            rejected=rejected,
+            line_counts=acc.line_counts,
+            files_processed=acc.files_processed,
+            files_from_cache=acc.files_from_cache,
+        )
+
+    @classmethod
+    def concat(cls, batches: list[Batch]) -> Batch:
+        """All batches as one, files in path order (the order of a merge by path)."""
+        files = [f for b in batches for f in b.files]
+        order = sorted(range(len(files)), key=files.__getitem__)
+        occ_rows = [n for b in batches for n in b.occurrence_rows]
+        noise_rows = [n for b in batches for n in b.noise_rows]
+        rejected = [r for b in batches for r in b.rejected]
+        return cls(
+            files=[files[i] for i in order],
+            occurrence_rows=[occ_rows[i] for i in order],
+            noise_rows=[noise_rows[i] for i in order],
+            occurrences=_in_order(
+                [b.occurrences for b in batches], OCCURRENCE_SCHEMA, occ_rows, order
+            ),
+            noise=_in_order([b.noise for b in batches], NOISE_SCHEMA, noise_rows, order),
+            rejected=[rejected[i] for i in order],
+            line_counts=sum((b.line_counts for b in batches), Counter()),
+            files_processed=sum(b.files_processed for b in batches),
+            files_from_cache=sum(b.files_from_cache for b in batches),
+        )
+
+    @property
+    def rejected_files(self) -> list[dict]:
+        """Files and records set aside, in file order."""
+        return [r for file_rejected in self.rejected for r in file_rejected]
+
+    def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The frames `Extracted.frames()` builds from the same rows (string columns share
+        the Arrow buffers)."""
+        empty_occ, empty_noise = Extracted().frames()
+        return _frame(self.occurrences, empty_occ), _frame(self.noise, empty_noise)
+
     def pop_frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """`frames()`, then drop the row lists (the largest thing a big run holds)."""
+        """`frames()`, then drop the tables: the rows live on in the frames only."""
         frames = self.frames()
-        self.occurrences, self.noise = {c: [] for c in OCCURRENCE_COLUMNS}, []
+        self.occurrences, self.noise = OCCURRENCE_SCHEMA.empty_table(), NOISE_SCHEMA.empty_table()
         return frames
+
+
+def _in_order(
+    tables: list[pa.Table], schema: pa.Schema, rows: list[int], order: list[int]
+) -> pa.Table:
+    """The rows of `tables` (`rows[i]` for the i-th file) with the files put in `order`."""
+    table = pa.concat_tables(tables) if tables else schema.empty_table()
+    if order == list(range(len(order))):
+        return table
+    rows, order = np.asarray(rows, dtype=np.int64), np.asarray(order, dtype=np.int64)
+    lengths = rows[order]
+    starts = (np.cumsum(rows) - rows)[order]
+    shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return table.take(shift + np.arange(lengths.sum()))
+
+
+def _frame(table: pa.Table, empty: pd.DataFrame) -> pd.DataFrame:
+    """`table` as pandas infers it from Python values (`empty` when there are no rows): a
+    column without any value holds None."""
+    if not table.num_rows:
+        return empty
+    return pd.DataFrame(
+        {
+            name: np.full(len(col), None, dtype=object)
+            if col.null_count == len(col)
+            else col.to_pandas()
+            for name, col in zip(table.column_names, table.columns, strict=True)
+        }
+    )
 
 
 @contextmanager
@@ -155,9 +282,13 @@ def extract_file(path: Path, rel: str) -> Extracted:
     return res
 
 
-def _extract_shard(shard: list[tuple[str, str]]) -> list[tuple[str, Extracted]]:
+def _extract_shard(shard: list[tuple[str, str]]) -> Batch:
+    """One batch of files, with the cache entry of each."""
     with gc_paused():
-        return [(rel, extract_file(Path(path), rel)) for path, rel in shard]
+        parts = [(rel, extract_file(Path(path), rel)) for path, rel in shard]
+        batch = Batch.of(parts)
+        batch.entries = {rel: pickle.dumps(part, pickle.HIGHEST_PROTOCOL) for rel, part in parts}
+    return batch
 
 
 def shards(items: list, n: int) -> list[list]:
@@ -177,23 +308,31 @@ def extract_each(
     raw_dir: Path,
     workers: int | None = None,
     on_done: Callable[[int], None] | None = None,
-) -> dict[str, Extracted]:
-    """Extract each file ({relative path: result}), over a process pool when the batch is
-    large enough to pay for it (both cores on a 2-core machine); `on_done(n)` is told as
-    files finish (a progress bar)."""
+    on_batch: Callable[[Batch], None] | None = None,
+) -> list[Batch]:
+    """Extract the files in batches of at most `BATCH_FILES` (in file order), over a process
+    pool when there are enough to pay for it (both cores on a 2-core machine). `on_done(n)`
+    is told as files finish (a progress bar); `on_batch` gets each batch as it arrives (the
+    cache stores its entries there, so that they are not all held at once)."""
     items = [(str(p), _relative(Path(p), raw_dir)) for p in files]
     workers = workers or os.cpu_count() or 1
-    on_done = on_done or (lambda n: None)
-    out: dict[str, Extracted] = {}
+    n = -(-len(items) // BATCH_FILES)
+    out: list[Batch] = []
+
+    def done(batch: Batch) -> None:
+        if on_batch:
+            on_batch(batch)
+        if on_done:
+            on_done(len(batch.files))
+        out.append(batch)
+
     if workers == 1 or len(items) < MIN_FILES_FOR_POOL:
-        for item in items:
-            out.update(_extract_shard([item]))
-            on_done(1)
+        for shard in shards(items, n):
+            done(_extract_shard(shard))
         return out
-    with ProcessPoolExecutor(max_workers=workers) as pool, gc_paused():
-        for part in pool.map(_extract_shard, shards(items, workers * 8)):
-            out.update(part)
-            on_done(len(part))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for batch in pool.map(_extract_shard, shards(items, max(n, workers * 8))):
+            done(batch)
     return out
 
 
@@ -205,14 +344,9 @@ def _relative(path: Path, raw_dir: Path) -> str:
         return path.parent.resolve().joinpath(path.name).relative_to(raw_dir.resolve()).as_posix()
 
 
-def extract_files(files: list[Path], raw_dir: Path, workers: int | None = None) -> Extracted:
+def extract_files(files: list[Path], raw_dir: Path, workers: int | None = None) -> Batch:
     """Extract a batch of files into one result, in file order."""
-    result = Extracted()
-    parts = extract_each(files, raw_dir, workers)
-    with gc_paused():
-        for _, part in sorted(parts.items()):
-            result.merge(part)
-    return result
+    return Batch.concat(extract_each(files, raw_dir, workers))
 
 
 def line_accounting(counts: Counter) -> dict:

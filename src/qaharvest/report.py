@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from qaharvest.extract import Extracted, line_accounting
+from qaharvest.extract import Batch, line_accounting
 from qaharvest.schema import columns
 
 
@@ -53,7 +53,7 @@ def rejected_frame(noise: pd.DataFrame, outcomes: dict) -> pd.DataFrame:
 def summary(
     *,
     files_total: int,
-    extracted: Extracted,
+    extracted: Batch,
     occurrences: pd.DataFrame,
     answered: pd.DataFrame,
     unanswered: pd.DataFrame,
