@@ -162,7 +162,7 @@ def clean_frame(occ: pd.DataFrame) -> pd.DataFrame:
 
     Adds `answer_truncated`. Answers that clean to nothing become null (unanswered).
     """
-    out = occ.copy()
+    out = occ.copy(deep=False)  # columns are replaced, never changed in place
     out["question"] = _map_unique(out["question"], clean_question)
     out["title"] = _map_unique(out["title"], clean_question)
     codes, uniques = pd.factorize(out["answer"])
