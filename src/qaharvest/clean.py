@@ -170,7 +170,7 @@ def clean_frame(occ: pd.DataFrame) -> pd.DataFrame:
     # One slot per distinct answer, then one for a missing answer (code -1).
     answers = np.array([a or None for a, _ in cleaned] + [None], dtype=object)
     answered = np.array([bool(a) for a, _ in cleaned] + [False])
-    truncated = np.array([bool(a) and cut for a, cut in cleaned] + [False])
+    truncated = np.array([bool(a) and was_cut for a, was_cut in cleaned] + [False])
     cut = out["answer_cut"].fillna(False).to_numpy(bool) if "answer_cut" in out else False
     out["answer"] = answers[codes]
     out["answer_truncated"] = truncated[codes] | (cut & answered[codes])
