@@ -84,8 +84,12 @@ def _tmp_entries(out: Path) -> list[Path]:
 
 def _cache_files(out: Path) -> dict[str, tuple[int, int]]:
     """Size and modification time of every file of the extraction cache."""
-    files = (p for p in (out / ".cache").rglob("*") if p.is_file())
-    return {p.name: (st.st_size, st.st_mtime_ns) for p in files if (st := p.stat())}
+    sizes = {}
+    for path in (out / ".cache").rglob("*"):
+        if path.is_file():
+            st = path.stat()
+            sizes[path.name] = (st.st_size, st.st_mtime_ns)
+    return sizes
 
 
 def _cache_written(out: Path, before: dict[str, tuple[int, int]]) -> bool:

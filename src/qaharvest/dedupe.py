@@ -383,8 +383,9 @@ def _swaps_one_word(a: frozenset, b: frozenset) -> bool:
 def _names_differ(x: Question, y: Question) -> bool:
     """Each question names something (or gives a number) that the other does not mention."""
 
-    def unmentioned(names: frozenset[str], other: Question) -> bool:
-        return not names <= other.tokens and not names <= other.tokens.union(other.norm.split())
+    def unmentioned(own: frozenset[str], other: Question) -> bool:
+        # The other's content stems first: most names are among them, and no set is built.
+        return not own <= other.tokens and not own <= other.tokens.union(other.norm.split())
 
     return bool(x.names and y.names) and unmentioned(x.names, y) and unmentioned(y.names, x)
 
