@@ -14,6 +14,8 @@ from concurrent.futures import ProcessPoolExecutor
 import ftfy
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from qaharvest import patterns as P
 from qaharvest.segment import strip_seo_prefix
@@ -24,6 +26,7 @@ MAX_ANSWER_CHARS = 20_000
 PARALLEL_MIN_VALUES = 50_000
 PARALLEL_CHUNK = 2_000
 TAIL_CHARS = 160
+_TEXT = pa.large_string()  # what pandas' text columns hold
 _MONTH_STARTS = frozenset("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())
 # A featured snippet glues its short answer to the paragraph: "NigerNiger, in Western Africa…".
 _GLUED_REPEAT = re.compile(r"^([^\W\d_].{2,59}?)(?=\1)")
@@ -160,36 +163,57 @@ def clean_answer(text: str) -> tuple[str, bool]:
 def clean_frame(occ: pd.DataFrame) -> pd.DataFrame:
     """Clean the question, answer and title columns of an occurrences frame.
 
-    Adds `answer_truncated`. Answers that clean to nothing become null (unanswered).
+    Adds `answer_truncated`. Answers that clean to nothing become null (unanswered). Each
+    distinct value is cleaned once (scraped text repeats a lot), as Arrow strings from end
+    to end: no Python object per row.
     """
     out = occ.copy(deep=False)  # columns are replaced, never changed in place
-    out["question"] = _map_unique(out["question"], clean_question)
-    out["title"] = _map_unique(out["title"], clean_question)
-    codes, uniques = pd.factorize(out["answer"])
-    cleaned = _map(uniques, clean_answer)
-    # One slot per distinct answer, then one for a missing answer (code -1).
-    answers = np.array([a or None for a, _ in cleaned] + [None], dtype=object)
-    answered = np.array([bool(a) for a, _ in cleaned] + [False])
-    truncated = np.array([bool(a) and was_cut for a, was_cut in cleaned] + [False])
+    for column in ("question", "title"):
+        uniques, codes = _distinct(out[column])
+        out[column] = _column(pa.concat_arrays(_map(_clean_questions, uniques)).take(codes))
+    uniques, codes = _distinct(out["answer"])
+    parts = _map(_clean_answers, uniques)
+    answers = pa.concat_arrays([text for text, _ in parts])
+    truncated = np.concatenate([cut for _, cut in parts])[codes]
+    answer = answers.take(codes)
     cut = out["answer_cut"].fillna(False).to_numpy(bool) if "answer_cut" in out else False
-    out["answer"] = answers[codes]
-    out["answer_truncated"] = truncated[codes] | (cut & answered[codes])
+    out["answer"] = _column(answer)
+    out["answer_truncated"] = truncated | (cut & answer.is_valid().to_numpy(zero_copy_only=False))
     return out
 
 
-def _map(values, fn) -> list:
-    """`fn` over `values`, on both cores when there are many."""
+def _distinct(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
+    """The distinct values of a text column (null among them) and the position of each row's
+    value among them."""
+    text = pa.array(values, type=_TEXT, from_pandas=True)
+    uniques = pc.unique(text)
+    return uniques, pc.index_in(text, value_set=uniques).to_numpy()
+
+
+def _column(values: pa.Array) -> pd.api.extensions.ExtensionArray:
+    """Arrow strings as a pandas text column (sharing the Arrow buffers)."""
+    return values.to_pandas().array
+
+
+def _clean_questions(values: pa.Array) -> pa.Array:
+    """`clean_question` over distinct questions or titles; null stays null."""
+    return pa.array([None if v is None else clean_question(v) for v in values.to_pylist()], _TEXT)
+
+
+def _clean_answers(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """`clean_answer` over distinct answers: the answers (null when nothing is left) and
+    whether each was cut off."""
+    cleaned = [("", False) if v is None else clean_answer(v) for v in values.to_pylist()]
+    texts = pa.array([text or None for text, _ in cleaned], _TEXT)
+    return texts, np.array([bool(text) and cut for text, cut in cleaned], dtype=bool)
+
+
+def _map(fn, values: pa.Array) -> list:
+    """`fn` over slices of `values`, on both cores when there are many."""
+    starts = range(0, len(values), PARALLEL_CHUNK) or [0]
+    # Each slice is copied out: a slice pickles with the whole of its parent's buffers.
+    chunks = [pa.concat_arrays([values.slice(start, PARALLEL_CHUNK)]) for start in starts]
     if len(values) >= PARALLEL_MIN_VALUES and (os.cpu_count() or 1) > 1:
         with ProcessPoolExecutor() as pool:
-            return list(pool.map(fn, values, chunksize=PARALLEL_CHUNK))
-    return [fn(v) for v in values]
-
-
-def _map_unique(values: pd.Series, fn) -> np.ndarray:
-    """Apply `fn` once per distinct string (scraped text repeats a lot), over both cores when
-    there are many; None stays None."""
-    codes, uniques = pd.factorize(values)
-    table = np.empty(len(uniques) + 1, dtype=object)
-    table[: len(uniques)] = _map(uniques, fn)
-    table[-1] = None  # code -1: a missing value
-    return table[codes]
+            return list(pool.map(fn, chunks))
+    return [fn(chunk) for chunk in chunks]
