@@ -42,7 +42,7 @@ def scan_task(raw_dir: Path, out_dir: Path, semantic: bool = False) -> dict:
     files, rejected = readers.list_inputs(raw_dir)
     digests, unreadable = readers.digest_inputs(files, raw_dir)
     rejected += unreadable
-    files = [f for f in files if f.relative_to(raw_dir.resolve()).as_posix() in digests]
+    files = [f for f in files if readers.relative_path(f, raw_dir.resolve()) in digests]
     code = code_fingerprint()
     # Files set aside count too: the release lists them, so a new bad file is a change.
     fingerprint = input_fingerprint(digests | {r["file"]: r["reason"] for r in rejected})

@@ -15,6 +15,7 @@ from itertools import islice
 from pathlib import Path
 
 from qaharvest.extract import BATCH_FILES, Batch, Extracted, extract_each, gc_paused
+from qaharvest.readers import relative_path
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS entries (file TEXT PRIMARY KEY, digest TEXT, part BLOB)"
 
@@ -92,7 +93,7 @@ class ExtractCache:
         in the flow), which hands each batch to `on_batch` as it arrives; prune unused
         entries. The cache changes in one transaction."""
         raw_dir = raw_dir.resolve()
-        wanted = {path.relative_to(raw_dir).as_posix(): path for path in files}
+        wanted = {relative_path(path, raw_dir): path for path in files}
         with closing(self._connect()) as db, gc_paused():
             batches = list(self._load(db, {rel: digests[rel] for rel in wanted}))
             cached = {rel for batch in batches for rel in batch.files}

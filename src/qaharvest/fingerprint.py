@@ -4,17 +4,23 @@ that shape a release (so a code change is a change too)."""
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from qaharvest import __version__
 from qaharvest.schema import SCHEMAS_DIR
 
 
-def file_digest(path: Path) -> str:
+def file_digest(path: Path | str) -> str:
+    """sha256 of a file's bytes (read unbuffered: most inputs are a few KB, and a buffered
+    file object costs more than hashing them)."""
     h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        while chunk := os.read(fd, 1 << 20):
             h.update(chunk)
+    finally:
+        os.close(fd)
     return h.hexdigest()
 
 

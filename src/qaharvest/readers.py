@@ -101,12 +101,24 @@ def _shown(rel: str) -> str:
     )
 
 
+def relative_path(path: Path, raw_dir: Path) -> str:
+    """`path` inside `raw_dir` as a POSIX path, whichever of the two was given through a
+    symlinked folder (the common case, a path listed under `raw_dir`, is a string slice)."""
+    text, prefix = str(path), f"{raw_dir}/"
+    if text.startswith(prefix):
+        return text[len(prefix) :]
+    try:
+        return path.relative_to(raw_dir).as_posix()
+    except ValueError:
+        return path.parent.resolve().joinpath(path.name).relative_to(raw_dir.resolve()).as_posix()
+
+
 def digest_inputs(files: list[Path], raw_dir: Path) -> tuple[dict[str, str], list[dict]]:
     """sha256 of each input file by relative path, and the files that cannot be opened."""
     raw_dir = raw_dir.resolve()
     digests, rejected = {}, []
     for path in files:
-        rel = path.relative_to(raw_dir).as_posix()
+        rel = relative_path(path, raw_dir)
         try:
             digests[rel] = file_digest(path)
         except PermissionError:
