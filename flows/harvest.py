@@ -15,6 +15,7 @@ import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from qaharvest import clean, dedupe, extract, progress, publish, readers, report, validate
 from qaharvest.cache import ExtractCache
@@ -95,7 +96,8 @@ def extract_changed(scan: dict, raw: Path, out: Path, runner: str) -> extract.Ba
 
     def local(missing: list[Path], raw_dir: Path, on_batch: Callable) -> list[extract.Batch]:
         progress.stage("extract", len(missing))
-        return extract_task(missing, raw_dir, on_batch=on_batch)
+        # quote: Prefect would otherwise visit every path looking for upstream results.
+        return extract_task(quote(missing), raw_dir, on_batch=on_batch)
 
     cache = ExtractCache(out, scan["code"])
     return cache.extract(
