@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qaharvest.segment import KINDS, classify, noise_rule, question_parts
+from qaharvest.readers import split_lines
+from qaharvest.segment import KINDS, classify, classify_page, noise_rule, question_parts, squash
 
 
 def kinds(text: str) -> list[tuple[str, str]]:
@@ -179,3 +180,39 @@ def test_every_line_is_accounted_for():
     assert len(lines) == len(page.split("\n"))
     assert all(ln.kind in KINDS and ln.rule for ln in lines)
     assert [ln.n for ln in lines] == list(range(1, len(lines) + 1))
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("What is it?", "What is it?"),
+        (" What is it? ", "What is it?"),
+        ("What  is\tit?\r", "What is it?"),
+        ("What\xa0is\u200b it?", "What is it?"),
+        ("What\x07 is it?\x0c", "What is it?"),
+        ("  \t ", ""),
+        ("", ""),
+    ],
+)
+def test_squash_normalizes_whitespace_and_drops_control_characters(raw, text):
+    assert squash(raw) == text
+
+
+def test_page_context_stays_on_its_page():
+    """Lines on their own are classified once and shared between pages: what the context of
+    one page makes of a line does not reach the same line on another page."""
+    assert kinds("Some intro text.\nWhat is it?\nIt is.")[0] == ("noise", "preamble")
+    assert kinds("What is it?\nSome intro text.")[1] == ("answer", "answer")
+
+
+def test_classify_page_is_classify_without_line_numbers():
+    page = "Title Of Page\n\nWhat is it?\nIt is.\nLeave a Reply".split("\n")
+    assert [(c.text, c.kind, c.rule, c.questions) for c in classify_page(page)] == [
+        (ln.text, ln.kind, ln.rule, ln.questions) for ln in classify(page)
+    ]
+
+
+def test_lines_end_at_crlf_cr_and_lf():
+    assert split_lines("a\r\nb\rc\n\nd\n") == ["a", "b", "c", "", "d"]
+    assert split_lines("a\r\r\nb\n\r") == ["a", "", "b", ""]
+    assert split_lines("") == [] and split_lines("\n") == [""]

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from qaharvest.readers import Page, UnreadableFile, read_pages, split_lines
-from qaharvest.segment import KINDS, classify, strip_seo_prefix
+from qaharvest.readers import Page, UnreadableFile, read_pages, relative_path, split_lines
+from qaharvest.segment import KINDS, LineClass, classify_page, strip_seo_prefix
 
 OCCURRENCE_COLUMNS = [
     "file",
@@ -212,59 +212,65 @@ def gc_paused() -> Iterator[None]:
 
 def extract_page(page: Page) -> Extracted:
     """Occurrences (one per question asked), noise lines and line counts for one page."""
-    res = Extracted()
-    lines = classify(split_lines(page.text))
-    res.line_counts.update(ln.kind for ln in lines)
+    res = Extracted(line_counts=Counter(read=0))  # an empty page still reports 0 lines read
+    _add_page(res, page)
+    return res
+
+
+def _add_page(res: Extracted, page: Page) -> None:
+    """Add one page's occurrences, noise lines and line counts to `res` (an empty page adds
+    nothing)."""
+    lines = classify_page(split_lines(page.text))
+    if not lines:
+        return
+    res.line_counts.update(c.kind for c in lines)
     res.line_counts["read"] += len(lines)
-    title = next(
-        (
-            strip_seo_prefix(ln.text)
-            for ln in lines
-            if ln.kind == "title" or ln.rule == "title-question"
-        ),
-        None,
-    )
+    occ = res.occurrences
+    first_row = len(occ["line"])
     where = f"{page.file}#{page.record}" if page.record else page.file
-    current: list[dict] = []  # occurrences waiting for answer text
+    asked_at, asked = 0, ()  # the last question line and its questions, waiting for answer text
     answer: list[str] = []
     gap = cut = False
-
-    def flush() -> None:
-        text = "".join(answer).strip() or None
-        for occ in current:
-            last = occ is current[-1]
-            occ["answer"] = text if last else None
-            occ["answer_cut"] = last and text is not None and cut
-        for occ in current:
-            for column, values in res.occurrences.items():
-                values.append(occ[column])
-
-    for ln in lines:
-        if ln.kind == "question":
-            flush()
-            current = [
-                {
-                    "file": page.file,
-                    "line": ln.n,
-                    "url": page.url,
-                    "record": page.record,
-                    "title": title,
-                    "question": q,
-                    "answer": None,
-                }
-                for q in ln.questions
-            ]
+    for n, c in enumerate(lines, start=1):
+        if c.kind == "question":
+            _add_occurrences(occ, asked_at, asked, answer, cut)
+            asked_at, asked = n, c.questions
             answer, gap, cut = [], False, False
-        elif ln.kind == "answer" and current:
-            answer.append(("\n\n" if gap else "\n") + ln.text if answer else ln.text)
+        elif c.kind == "answer" and asked:
+            answer.append(("\n\n" if gap else "\n") + c.text if answer else c.text)
             gap = False
-        elif ln.kind == "blank":
+        elif c.kind == "blank":
             gap = True
-        elif ln.kind == "noise":
-            cut = cut or (ln.rule == "more-rows" and bool(answer))
-            res.noise.append({"file": where, "line": ln.n, "rule": ln.rule, "text": ln.text})
-    flush()
-    return res
+        elif c.kind == "noise":
+            cut = cut or (c.rule == "more-rows" and bool(answer))
+            res.noise.append({"file": where, "line": n, "rule": c.rule, "text": c.text})
+    _add_occurrences(occ, asked_at, asked, answer, cut)
+    rows = len(occ["line"]) - first_row
+    shared = {"file": page.file, "url": page.url, "record": page.record, "title": _title(lines)}
+    for column, value in shared.items():
+        occ[column] += [value] * rows
+
+
+def _title(lines: list[LineClass]) -> str | None:
+    """The page title (a title line, or a question line that is one), without an SEO prefix."""
+    for c in lines:
+        if c.kind == "title" or c.rule == "title-question":
+            return strip_seo_prefix(c.text)
+    return None
+
+
+def _add_occurrences(
+    occ: dict[str, list], line: int, questions: tuple[str, ...], answer: list[str], cut: bool
+) -> None:
+    """The line and answer columns of the occurrences of one question line: the answer text
+    goes to its last question (`cut` when a "more rows" line cut it short)."""
+    text = "".join(answer).strip() or None
+    last = len(questions) - 1
+    for k, question in enumerate(questions):
+        occ["line"].append(line)
+        occ["question"].append(question)
+        occ["answer"].append(text if k == last else None)
+        occ["answer_cut"].append(k == last and text is not None and cut)
 
 
 def extract_file(path: Path, rel: str) -> Extracted:
@@ -277,7 +283,7 @@ def extract_file(path: Path, rel: str) -> Extracted:
         return res
     res.rejected_files += bad_records
     for page in pages:
-        res.merge(extract_page(page))
+        _add_page(res, page)
     res.files_processed = 1
     return res
 
@@ -314,7 +320,7 @@ def extract_each(
     pool when there are enough to pay for it (both cores on a 2-core machine). `on_done(n)`
     is told as files finish (a progress bar); `on_batch` gets each batch as it arrives (the
     cache stores its entries there, so that they are not all held at once)."""
-    items = [(str(p), _relative(Path(p), raw_dir)) for p in files]
+    items = [(str(p), relative_path(Path(p), raw_dir)) for p in files]
     workers = workers or os.cpu_count() or 1
     n = -(-len(items) // BATCH_FILES)
     out: list[Batch] = []
@@ -334,14 +340,6 @@ def extract_each(
         for batch in pool.map(_extract_shard, shards(items, max(n, workers * 8))):
             done(batch)
     return out
-
-
-def _relative(path: Path, raw_dir: Path) -> str:
-    """`path` inside `raw_dir`, whichever of the two was given through a symlinked folder."""
-    try:
-        return path.relative_to(raw_dir).as_posix()
-    except ValueError:
-        return path.parent.resolve().joinpath(path.name).relative_to(raw_dir.resolve()).as_posix()
 
 
 def extract_files(files: list[Path], raw_dir: Path, workers: int | None = None) -> Batch:

@@ -20,7 +20,6 @@ from qaharvest.fingerprint import file_digest
 
 SUFFIXES = (".txt", ".txt.gz", ".jsonl", ".jsonl.gz")
 MAX_FILE_BYTES = 256 * 1024 * 1024
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 MAX_URL_CHARS = 2048
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")  # terminal colour codes in captured text
 _URL = re.compile(rf"https?://[^\s\x00-\x1f\x7f<>\"'`\\]{{1,{MAX_URL_CHARS - 8}}}", re.IGNORECASE)
@@ -140,7 +139,7 @@ def decode(data: bytes) -> str:
 
 
 def _decode(data: bytes) -> str:
-    if not data.strip():
+    if not data or data.isspace():
         raise UnreadableFile("empty file")
     for bom, enc in (
         (codecs.BOM_UTF8, "utf-8"),
@@ -166,10 +165,17 @@ def _decode(data: bytes) -> str:
 
 def split_lines(text: str) -> list[str]:
     """Lines as an editor numbers them: CRLF, CR and LF all end a line."""
-    lines = _LINE_BREAK.split(text)
-    if lines and lines[-1] == "":
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines[-1] == "":
         lines.pop()
     return lines
+
+
+def _without_ansi(text: str) -> str:
+    """`text` without terminal colour codes."""
+    return _ANSI.sub("", text) if "\x1b" in text else text
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -182,7 +188,8 @@ def _read_bytes(path: Path) -> bytes:
             if len(data) > MAX_FILE_BYTES:
                 raise UnreadableFile(f"decompresses to more than {MAX_FILE_BYTES // 2**20} MiB")
             return data
-        return path.read_bytes()
+        with path.open("rb", buffering=0) as fh:  # unbuffered: read whole, with no copy between
+            return fh.read()
     except PermissionError as exc:
         raise UnreadableFile("permission denied") from exc
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
@@ -195,7 +202,7 @@ def read_pages(path: Path, rel: str) -> tuple[list[Page], list[dict]]:
     """Pages in one file, and the JSONL records set aside (`{file, reason}`)."""
     text = decode(_read_bytes(path))
     if ".jsonl" not in path.name:
-        return [Page(file=rel, text=_ANSI.sub("", text))], []
+        return [Page(file=rel, text=_without_ansi(text))], []
     pages, rejected = [], []
     for n, line in enumerate(split_lines(text), start=1):
         if not line.strip():
@@ -209,6 +216,6 @@ def read_pages(path: Path, rel: str) -> tuple[list[Page], list[dict]]:
             reason = "no 'text' field" if isinstance(exc, KeyError) else f"malformed JSONL: {exc}"
             rejected.append({"file": f"{rel}#{n}", "reason": reason})
             continue
-        page = Page(file=rel, text=_ANSI.sub("", body), url=safe_url(rec.get("url")), record=n)
+        page = Page(file=rel, text=_without_ansi(body), url=safe_url(rec.get("url")), record=n)
         pages.append(page)
     return pages, rejected

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 from qaharvest import patterns as P
 
@@ -15,6 +17,8 @@ MENU_LINE_CHARS = 80
 MAX_NOISE_CHARS = 1000
 # Distinct lines whose page-independent classification is remembered (per process).
 LINE_CACHE_SIZE = 1 << 17
+# Distinct titles and questions whose page-context tests are remembered (per process).
+TEXT_CACHE_SIZE = 1 << 16
 
 
 @dataclass(slots=True)
@@ -28,8 +32,25 @@ class Line:
     questions: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class LineClass:
+    """How a line is classified: a `Line` without its number. Frozen: the class of a line on
+    its own is shared by every page that has the line (see `line_class`)."""
+
+    text: str
+    kind: str
+    rule: str
+    questions: tuple[str, ...] = ()
+
+    def relabel(self, kind: str, rule: str, questions: tuple[str, ...] = ()) -> LineClass:
+        """The same text with another kind, rule and questions."""
+        return LineClass(self.text, kind, rule, questions)
+
+
 def squash(line: str) -> str:
     """Whitespace-normalize a line for classification (NBSP, tabs, zero-width, runs of spaces)."""
+    if line.isascii() and line.isprintable() and "  " not in line:
+        return line.strip(" ")  # the common case: no control characters, single spaces only
     if not line.isascii():
         line = P.CONTROL_CHARS.sub("", line.replace("\xa0", " "))
     elif _ASCII_CONTROL.search(line):
@@ -174,49 +195,70 @@ _WORD_CHAR = re.compile(r"[^\W_]")
 _WORD = re.compile(r"[A-Za-z][\w'’]*")
 
 
+@functools.lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _title_case(text: str) -> bool:
+    """Most words of four letters or more are capitalized. Remembered: page passes ask about
+    the same titles and questions on many pages."""
     words = [w for w in _WORD.findall(strip_seo_prefix(text)) if len(w) > 3]
     return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 
 def _same(a: str, b: str) -> bool:
-    key = lambda s: re.sub(r"\W+", " ", strip_seo_prefix(s)).strip().casefold()  # noqa: E731
-    return key(a) == key(b)
+    return _comparable(a) == _comparable(b)
+
+
+@functools.lru_cache(maxsize=TEXT_CACHE_SIZE)
+def _comparable(text: str) -> str:
+    """`text` as `_same` compares it: no SEO prefix, punctuation or case. Remembered, as
+    `_title_case`."""
+    return re.sub(r"\W+", " ", strip_seo_prefix(text)).strip().casefold()
 
 
 def classify(lines: list[str]) -> list[Line]:
     """Classify every line of a page. Each line gets exactly one kind and the rule behind it."""
-    out = [Line(i + 1, *line_class(raw)) for i, raw in enumerate(lines)]
-    content = [ln for ln in out if ln.kind in ("question", "answer")]
+    return [
+        Line(n, c.text, c.kind, c.rule, c.questions)
+        for n, c in enumerate(classify_page(lines), start=1)
+    ]
+
+
+def classify_page(lines: list[str]) -> list[LineClass]:
+    """`classify` without line numbers (line n is at index n - 1): the class of each line on
+    its own, then the page context applied. Page passes replace the classes they change."""
+    page = list(map(line_class, lines))
+    content = [i for i, c in enumerate(page) if c.kind in _CONTENT]
     if not content:
-        return out
-    _mark_menus(content)
-    if content[0].kind != "noise":
-        _mark_title(content)
-    _mark_answer_headings(content)
-    _resolve_questions(content)
-    _mark_footer([ln for ln in out if ln.kind != "blank"])
-    return out
+        return page
+    _mark_menus(page, content)
+    if page[content[0]].kind != "noise":
+        _mark_title(page, content)
+    _mark_answer_headings(page, content)
+    _resolve_questions(page, content)
+    _mark_footer(page, content)
+    return page
+
+
+_CONTENT = ("question", "answer")  # the kinds the page context is about (`content` indexes)
 
 
 @functools.lru_cache(maxsize=LINE_CACHE_SIZE)
-def line_class(raw: str) -> tuple[str, str, str, tuple[str, ...]]:
-    """Text, kind, rule and questions of a raw line on its own, before the page context is
-    applied. Remembered: pages repeat lines (the same questions, boilerplate) a lot."""
+def line_class(raw: str) -> LineClass:
+    """The class of a raw line on its own, before the page context is applied. Remembered:
+    pages repeat lines (the same questions, boilerplate) a lot."""
     text = squash(raw)
     if not text:
-        return text, "blank", "blank", ()
+        return LineClass(text, "blank", "blank")
     rule = noise_rule(text)
     if rule:
-        return text, "noise", rule, ()
+        return LineClass(text, "noise", rule)
     parts = question_parts(text)
     if parts:
-        return text, "question", "question", parts
-    return text, "answer", "answer", ()
+        return LineClass(text, "question", "question", parts)
+    return LineClass(text, "answer", "answer")
 
 
-def _mark_title(content: list[Line]) -> None:
-    first, nxt = content[0], content[1] if len(content) > 1 else None
+def _mark_title(page: list[LineClass], content: list[int]) -> None:
+    first, nxt = page[content[0]], page[content[1]] if len(content) > 1 else None
     is_title = (
         P.SEO_PREFIX.match(first.text) is not None
         or (_title_case(first.text) and len(first.text) <= 150 and not first.text.endswith("."))
@@ -230,71 +272,88 @@ def _mark_title(content: list[Line]) -> None:
     if not is_title:
         return
     if first.kind == "question" and nxt is not None and nxt.kind == "answer":
-        first.rule = "title-question"  # a title that is itself answered by the next paragraph
+        # a title that is itself answered by the next paragraph
+        page[content[0]] = first.relabel("question", "title-question", first.questions)
     elif nxt is not None and nxt.kind == "question" and _same(first.text, nxt.text):
-        first.kind, first.rule, first.questions = "title", "title-repeats-question", ()
+        page[content[0]] = first.relabel("title", "title-repeats-question")
     else:
-        first.kind, first.rule, first.questions = "title", "title", ()
+        page[content[0]] = first.relabel("title", "title")
 
 
-def _mark_menus(content: list[Line]) -> None:
+def _mark_menus(page: list[LineClass], content: list[int]) -> None:
     """Help-centre indexes: in a run of short lines where questions follow questions, the
     other lines are menu items and section headings, not answers."""
-    run: list[Line] = []
-    for ln in [*content, None]:
-        if ln is not None and len(ln.text) <= MENU_LINE_CHARS and ln.kind != "title":
-            run.append(ln)
+    for run in _short_runs(page, content):
+        if len(run) < 3:  # too few lines for three questions
             continue
-        questions = [x for x in run if x.kind == "question"]
-        adjacent = sum(a.kind == b.kind == "question" for a, b in zip(run, run[1:], strict=False))
-        if len(questions) >= 3 and adjacent >= 2 and len(questions) >= 0.5 * len(run):
-            for x in run:
-                if x.kind == "answer" and not _LIST_ITEM.match(x.text):
-                    x.kind, x.rule = "noise", "menu-item"
-        run = []
+        kinds = [page[i].kind for i in run]
+        questions = kinds.count("question")
+        adjacent = sum(a == b == "question" for a, b in pairwise(kinds))
+        if questions >= 3 and adjacent >= 2 and questions >= 0.5 * len(run):
+            for i in run:
+                if page[i].kind == "answer" and not _LIST_ITEM.match(page[i].text):
+                    page[i] = page[i].relabel("noise", "menu-item")
+
+
+def _short_runs(page: list[LineClass], content: list[int]) -> Iterator[list[int]]:
+    """Runs of consecutive content lines of at most MENU_LINE_CHARS."""
+    run: list[int] = []
+    for i in content:
+        if len(page[i].text) <= MENU_LINE_CHARS:
+            run.append(i)
+        elif run:
+            yield run
+            run = []
+    if run:
+        yield run
 
 
 _LIST_ITEM = re.compile(r"(?:\d{1,2}[.)]|[-•*–])\s")  # numbered or bulleted: an answer list
 
 
-def _mark_answer_headings(content: list[Line]) -> None:
+def _mark_answer_headings(page: list[LineClass], content: list[int]) -> None:
     """A Title-Case question right after a question, followed by answer text, is a heading
     that opens the answer ("What Kind of Utensils are Ideal for Cooking?")."""
-    for prev, ln, nxt in zip(content, content[1:], content[2:], strict=False):
+    for prev, i, nxt in zip(content, content[1:], content[2:], strict=False):
+        ln = page[i]
         if (
             ln.kind == "question"
-            and prev.kind == "question"
-            and nxt.kind == "answer"
+            and page[prev].kind == "question"
+            and page[nxt].kind == "answer"
             and _title_case(ln.text)
-            and not _title_case(prev.text)
+            and not _title_case(page[prev].text)
         ):
-            ln.kind, ln.rule, ln.questions = "answer", "heading-in-answer", ()
+            page[i] = ln.relabel("answer", "heading-in-answer")
 
 
-def _mark_footer(lines: list[Line]) -> None:
+def _mark_footer(page: list[LineClass], content: list[int]) -> None:
     """After the last question, a site line (navigation, copyright, social or call-to-action
     link) or a closing remark ("We loved hearing…", "Thank you for…") starts the page footer:
     the text from there on is not part of the last answer."""
-    last_q = max((i for i, ln in enumerate(lines) if ln.kind == "question"), default=None)
+    last_q = next((i for i in reversed(content) if page[i].kind == "question"), None)
     if last_q is None:
         return
+    tail = range(last_q + 1, len(page))
     footer = False
-    for ln in lines[last_q + 1 :]:
+    for i in tail:
+        ln = page[i]
         if ln.kind == "answer" and not footer and _CLOSING.match(ln.text):
-            ln.kind, ln.rule = "noise", "closing-remark"
+            page[i] = ln = ln.relabel("noise", "closing-remark")
             footer = True
         footer = footer or (ln.kind == "noise" and ln.rule in _FOOTER_RULES)
         if footer and ln.kind == "answer":
-            ln.kind, ln.rule = "noise", "footer"
-    _mark_footnote(lines[last_q + 1 :])
+            page[i] = ln.relabel("noise", "footer")
+    _mark_footnote(page, tail)
 
 
-def _mark_footnote(tail: list[Line]) -> None:
+def _mark_footnote(page: list[LineClass], tail: range) -> None:
     """A last "* …" line after plain answer text is the site's footnote, not a list item."""
-    answers = [ln for ln in tail if ln.kind == "answer"]
-    last, before = (answers[-1], answers[-2]) if len(answers) >= 2 else (None, None)
-    if last and last.text.startswith("*") and not before.text.startswith("*"):
-        last.kind, last.rule = "noise", "footnote"
+    answers = [i for i in tail if page[i].kind == "answer"]
+    if len(answers) < 2:
+        return
+    last, before = page[answers[-1]], page[answers[-2]]
+    if last.text.startswith("*") and not before.text.startswith("*"):
+        page[answers[-1]] = last.relabel("noise", "footnote")
 
 
 _FOOTER_RULES = frozenset(("navigation", "copyright", "social-link", "call-to-action"))
@@ -306,18 +365,20 @@ _CLOSING = re.compile(
 )
 
 
-def _resolve_questions(content: list[Line]) -> None:
+def _resolve_questions(page: list[LineClass], content: list[int]) -> None:
     """Answer text before any question is preamble; a line of several questions followed by
     an answer is one compound question, otherwise each question stands alone."""
     seen_question = False
-    for i, ln in enumerate(content):
+    for pos, i in enumerate(content):
+        ln = page[i]
         if ln.kind == "question":
             seen_question = True
             if len(ln.questions) > 1:
-                nxt = content[i + 1] if i + 1 < len(content) else None
+                nxt = page[content[pos + 1]] if pos + 1 < len(content) else None
                 if nxt is not None and nxt.kind == "answer":
-                    ln.questions, ln.rule = (" ".join(ln.questions),), "compound-question"
+                    joined = (" ".join(ln.questions),)
+                    page[i] = ln.relabel("question", "compound-question", joined)
                 else:
-                    ln.rule = "two-questions"
+                    page[i] = ln.relabel("question", "two-questions", ln.questions)
         elif ln.kind == "answer" and not seen_question:
-            ln.kind, ln.rule = "noise", "preamble"
+            page[i] = ln.relabel("noise", "preamble")
