@@ -57,6 +57,36 @@ def test_same_question_merges_with_every_wording_and_source():
     assert row["answer_variants"] == 1 and row["occurrences"] == 4
 
 
+def test_each_row_lists_its_own_sources_in_file_record_line_order():
+    occ = occurrences(
+        [
+            ("How do I stretch the psoas?", "Lunge.", "dump.jsonl", 1),
+            ("Why is my psoas tight?", "Sitting.", "b.txt", 4),
+            ("How do I stretch the psoas?", "Lunge.", "b.txt", 2),
+            ("Why is my psoas tight?", "Sitting.", "dump.jsonl", 1),
+            ("How do I stretch the psoas?", None, "a.txt", 8),
+            ("How do I stretch the psoas?", "Lunge.", "dump.jsonl", 4),
+        ]
+    )
+    dump = occ["file"] == "dump.jsonl"
+    occ.loc[dump, "record"] = [3, 1, 2]
+    occ.loc[dump, "url"] = ["https://e.org/3", "https://e.org/1", "https://e.org/2"]
+    answered, _ = dedupe.dedupe(occ)
+    sources = {r["question"]: r["sources"] for r in answered.to_dict("records")}
+    assert sources == {
+        "How do I stretch the psoas?": [
+            {"file": "a.txt", "line": 8, "url": None, "record": None},
+            {"file": "b.txt", "line": 2, "url": None, "record": None},
+            {"file": "dump.jsonl", "line": 4, "url": "https://e.org/2", "record": 2},
+            {"file": "dump.jsonl", "line": 1, "url": "https://e.org/3", "record": 3},
+        ],
+        "Why is my psoas tight?": [
+            {"file": "b.txt", "line": 4, "url": None, "record": None},
+            {"file": "dump.jsonl", "line": 1, "url": "https://e.org/1", "record": 1},
+        ],
+    }
+
+
 def test_unanswered_wording_folds_into_answered_row_as_alias():
     occ = occurrences(
         [

@@ -12,11 +12,15 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import snowballstemmer
+from pandas.api.extensions import ExtensionArray
+from pandas.arrays import ArrowExtensionArray
 from rapidfuzz import fuzz
 
 from qaharvest.normalize import normalize_question, question_id
-from qaharvest.schema import columns
+from qaharvest.schema import arrow_schema, columns
 
 # Words whose presence or absence does not change what is asked.
 FILLER = frozenset(["a", "an", "the"])
@@ -162,6 +166,7 @@ QUALIFIER_PREPOSITIONS = frozenset(
 _WH = re.compile(r"\b(?:how|what|why|which|who|where|when)(?=s?\b)")
 BLOCK_KEYS = 4
 MAX_BLOCK = 300
+SOURCES = arrow_schema("qa_pair").field("sources").type  # list<struct<file, line, url, record>>
 
 
 def _stem(token: str) -> str:
@@ -220,9 +225,19 @@ def question(text: str, norm: str) -> Question:
     return Question(norm, content_tokens(norm), names(text), _wh(norm))
 
 
-def _codes(values: pd.Series, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """(integer code per value, distinct values); a missing value has code -1."""
+def _distinct(values: pd.Series, sort: bool = False) -> tuple[np.ndarray, ExtensionArray]:
+    """(integer code per value, distinct values as stored: Arrow strings stay Arrow strings);
+    a missing value has code -1."""
     codes, uniques = pd.factorize(values, sort=sort)
+    # Arrow's allocator keeps the freed hash table of the encoding (a copy of every distinct
+    # value) unless told to give it back.
+    pa.default_memory_pool().release_unused()
+    return codes, uniques.array
+
+
+def _codes(values: pd.Series, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(integer code per value, distinct values as Python objects); a missing value has code -1."""
+    codes, uniques = _distinct(values, sort)
     return codes, np.asarray(uniques, dtype=object)
 
 
@@ -233,8 +248,92 @@ def _grouped(keys: np.ndarray, values: list, n_keys: int) -> list[list]:
     return [[values[i] for i in part] for part in np.split(order, bounds)]
 
 
-def _ints(values: pd.Series) -> list[int | None]:
-    return [None if pd.isna(v) else int(v) for v in values]
+def _answer_codes(answers: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(code per answer, length of each distinct answer). The distinct texts are not kept:
+    the best answers are taken from the occurrences."""
+    codes, distinct = _distinct(answers)
+    return codes, pc.utf8_length(pa.array(distinct, pa.large_string())).to_numpy()
+
+
+def _occurrence_codes(occ: pd.DataFrame, norms: np.ndarray, codes: dict) -> pd.DataFrame:
+    """The occurrences with a question (non-empty normalized wording) as integer codes, in
+    file, record, line order; `row` is their position in `occ`, `order` numbers them in this
+    order, `answered` tells those with an answer."""
+    light = pd.DataFrame(
+        {
+            **codes,
+            "row": np.arange(len(occ)),
+            "record": occ["record"].astype("Int64").array,
+            "line": occ["line"].to_numpy(),
+            "truncated": occ["answer_truncated"].fillna(False).astype(bool).to_numpy(),
+        }
+    )
+    light = light[norms[light["norm"]] != ""]
+    light = light.sort_values(["f", "record", "line"], na_position="first", kind="stable")
+    return light.reset_index(drop=True).assign(
+        order=lambda d: np.arange(len(d)), answered=lambda d: d["a"] >= 0
+    )
+
+
+def _canonical(light: pd.DataFrame) -> pd.DataFrame:
+    """The canonical occurrence of each key (the index, ascending): answered occurrences first
+    (all of them when none is), then the most frequent wording, then the first seen."""
+    eligible = light["answered"] | ~light.groupby("key")["answered"].transform("any")
+    wording = light.loc[eligible, ["key", "norm", "q", "t", "order"]]
+    wording = wording.assign(n=wording.groupby(["key", "norm"])["order"].transform("size"))
+    canon = wording.sort_values(["key", "n", "order"], ascending=[True, False, True])
+    return canon.drop_duplicates("key").set_index("key")
+
+
+def _best_answers(light: pd.DataFrame, lengths: np.ndarray) -> tuple[pd.DataFrame, pd.Series]:
+    """The best answer of each answered key (not truncated, most common, longest, first seen;
+    `lengths` by answer code) and how many other distinct answers the key has."""
+    answered = light.loc[light["answered"], ["key", "a", "row", "truncated", "order"]]
+    answered = answered.assign(
+        n=answered.groupby(["key", "a"])["order"].transform("size"),
+        length=lengths[answered["a"]],
+    )
+    best = answered.sort_values(
+        ["key", "truncated", "n", "length", "order"], ascending=[True, True, False, False, True]
+    )
+    variants = answered.groupby("key")["a"].nunique() - 1
+    return best.drop_duplicates("key").set_index("key"), variants
+
+
+def _alias_lists(
+    light: pd.DataFrame, canon: pd.DataFrame, questions: np.ndarray, n_keys: int
+) -> list[list[str]]:
+    """The other wordings of each key of `canon`, first seen first, as they were written."""
+    wordings = light.drop_duplicates(["key", "norm"])
+    canon_norm = canon["norm"].reindex(wordings["key"]).to_numpy()
+    wordings = wordings[wordings["norm"].to_numpy() != canon_norm]
+    lists = _grouped(wordings["key"].to_numpy(), list(questions[wordings["q"]]), n_keys)
+    return [lists[i] for i in canon.index]
+
+
+def _sources(
+    light: pd.DataFrame, files: ExtensionArray, urls: ExtensionArray
+) -> ArrowExtensionArray:
+    """The `sources` column as one Arrow list array: the sources of each key, keys ascending,
+    each key's sources in the order of `light` (file, record, line)."""
+    by_key = light[["key", "f", "line", "u", "record"]].take(
+        np.argsort(light["key"].to_numpy(), kind="stable")
+    )
+    fields = {
+        "file": files.take(by_key["f"].to_numpy()),
+        "line": by_key["line"].to_numpy(),
+        "url": urls.take(by_key["u"].to_numpy(), allow_fill=True),
+        "record": by_key["record"].array,
+    }
+    struct = list(SOURCES.value_type)
+    items = pa.StructArray.from_arrays(
+        [pa.array(fields[f.name], type=f.type, from_pandas=True) for f in struct], fields=struct
+    )
+    sizes = np.bincount(by_key["key"].to_numpy())
+    offsets = np.concatenate([[0], np.cumsum(sizes[sizes > 0])])
+    return ArrowExtensionArray(
+        pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), items, type=SOURCES)
+    )
 
 
 def merge_occurrences(occ: pd.DataFrame) -> pd.DataFrame:
@@ -242,94 +341,51 @@ def merge_occurrences(occ: pd.DataFrame) -> pd.DataFrame:
 
     Occurrences with the same merge key are one question. The canonical wording is the most
     frequent among answered occurrences (first seen on ties); the best answer is the first of
-    the non-truncated, most common, longest; every other wording is an alias.
+    the non-truncated, most common, longest; every other wording is an alias; the sources
+    are in file, record, line order.
 
     Text columns are worked on as integer codes of their distinct values (a million
     occurrences repeat far fewer questions and answers): sorting and grouping then never
-    copy the text.
+    copy the text. Answers, files and urls stay Arrow strings, and `sources` is built as one
+    Arrow list column, without a Python object per occurrence.
     """
     q_code, questions = _codes(occ["question"])
     n_of_q, norms = _codes(pd.Series([normalize_question(q) for q in questions], dtype=object))
     k_of_n, keys = _codes(pd.Series([merge_key(n) for n in norms], dtype=object))
-    a_code, answers = _codes(occ["answer"])
+    a_code, lengths = _answer_codes(occ["answer"])
     t_code, titles = _codes(occ["title"])
-    f_code, files = _codes(occ["file"], sort=True)
-    u_code, urls = _codes(occ["url"])
+    f_code, files = _distinct(occ["file"], sort=True)
+    u_code, urls = _distinct(occ["url"])
     norm = n_of_q[q_code]
-    light = pd.DataFrame(
-        {
-            "key": k_of_n[norm],
-            "norm": norm,
-            "q": q_code,
-            "a": a_code,
-            "t": t_code,
-            "f": f_code,
-            "u": u_code,
-            "record": occ["record"].astype("Int64").array,
-            "line": occ["line"].to_numpy(),
-            "truncated": occ["answer_truncated"].fillna(False).astype(bool).to_numpy(),
-        }
-    )
-    light = light[norms[light["norm"]] != ""]
+    codes = {
+        "key": k_of_n[norm],
+        "norm": norm,
+        "q": q_code,
+        "a": a_code,
+        "t": t_code,
+        "f": f_code,
+        "u": u_code,
+    }
+    light = _occurrence_codes(occ, norms, codes)
     if light.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns()})
-    light = light.sort_values(["f", "record", "line"], na_position="first", kind="stable")
-    light = light.reset_index(drop=True).assign(
-        order=lambda d: np.arange(len(d)), answered=lambda d: d["a"] >= 0
-    )
-    by_key = light.groupby("key")
-
-    # Canonical wording: answered occurrences first, then the most frequent, then first seen.
-    eligible = light["answered"] | ~by_key["answered"].transform("any")
-    wording = light[eligible].assign(
-        n=lambda d: d.groupby(["key", "norm"])["order"].transform("size")
-    )
-    canon = wording.sort_values(["key", "n", "order"], ascending=[True, False, True])
-    canon = canon.drop_duplicates("key").set_index("key")
-
-    # Best answer: not truncated, most common, longest; the others are counted.
-    lengths = np.fromiter(map(len, answers), dtype=np.int64, count=len(answers))
-    answered = light[light["answered"]].assign(
-        n=lambda d: d.groupby(["key", "a"])["order"].transform("size"),
-        length=lambda d: lengths[d["a"]],
-    )
-    best = (
-        answered.sort_values(
-            ["key", "truncated", "n", "length", "order"],
-            ascending=[True, True, False, False, True],
-        )
-        .drop_duplicates("key")
-        .set_index("key")
-    )
-    variants = answered.groupby("key")["a"].nunique() - 1
-
-    sources = [
-        {"file": files[f], "line": int(ln), "url": None if u < 0 else urls[u], "record": rec}
-        for f, ln, u, rec in zip(
-            light["f"], light["line"], light["u"], _ints(light["record"]), strict=True
-        )
-    ]
-    source_lists = _grouped(light["key"].to_numpy(), sources, len(keys))
-    wordings = light.drop_duplicates(["key", "norm"])
-    canon_norm = canon["norm"].reindex(wordings["key"]).to_numpy()
-    wordings = wordings[wordings["norm"].to_numpy() != canon_norm]
-    alias_lists = _grouped(wordings["key"].to_numpy(), list(questions[wordings["q"]]), len(keys))
-
+    canon = _canonical(light)
+    best, variants = _best_answers(light, lengths)
     k = canon.index.to_numpy()
-    best_a = best["a"].reindex(k, fill_value=-1).to_numpy()
+    best_row = best["row"].reindex(k, fill_value=-1).to_numpy()
     rows = pd.DataFrame(
         {
             "id": [question_id(n) for n in norms[canon["norm"]]],
             "question": questions[canon["q"]],
             "question_norm": norms[canon["norm"]],
-            "answer": [answers[a] if a >= 0 else None for a in best_a],
-            "aliases": [alias_lists[i] for i in k],
+            "answer": pd.array(occ["answer"].array.take(best_row, allow_fill=True), dtype="str"),
+            "aliases": _alias_lists(light, canon, questions, len(keys)),
             "title": [titles[t] if t >= 0 else None for t in canon["t"]],
-            "sources": [source_lists[i] for i in k],
+            "sources": _sources(light, files, urls),
             "cluster_id": "",
             "answer_truncated": best["truncated"].reindex(k, fill_value=False).to_numpy(bool),
             "answer_variants": variants.reindex(k, fill_value=0).to_numpy(int),
-            "occurrences": by_key.size().reindex(k).to_numpy(),
+            "occurrences": light.groupby("key").size().reindex(k).to_numpy(),
         }
     )
     return rows[columns()]

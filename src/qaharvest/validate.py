@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from qaharvest.datadocs import Session
 from qaharvest.schema import SCHEMAS_DIR
@@ -86,7 +88,9 @@ def _checked_frame(df: pd.DataFrame, wanted: list[str]) -> pd.DataFrame:
         )
     frame = frame[[c for c in wanted if c in frame.columns]].copy()
     for col in frame.columns:
-        if frame[col].dtype == object and frame[col].map(_is_list).any():
+        if _is_arrow_list(frame[col].dtype):
+            frame[col] = _list_lengths(frame[col])
+        elif frame[col].dtype == object and frame[col].map(_is_list).any():
             lengths = [None if v is None else len(v) for v in frame[col]]
             frame[col] = pd.array(lengths, dtype="Int64")
     return frame
@@ -94,6 +98,16 @@ def _checked_frame(df: pd.DataFrame, wanted: list[str]) -> pd.DataFrame:
 
 def _is_list(value: object) -> bool:
     return isinstance(value, list | tuple) or hasattr(value, "__array__")
+
+
+def _is_arrow_list(dtype: object) -> bool:
+    return isinstance(dtype, pd.ArrowDtype) and pa.types.is_list(dtype.pyarrow_dtype)
+
+
+def _list_lengths(lists: pd.Series) -> pd.api.extensions.ExtensionArray:
+    """The length of each list of an Arrow list column (missing stays missing), as Int64."""
+    lengths = pc.list_value_length(pa.array(lists)).cast(pa.int64())
+    return pd.array(lengths.to_numpy(zero_copy_only=False), dtype="Int64")
 
 
 def validate_table(
