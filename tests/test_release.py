@@ -9,7 +9,9 @@ from pathlib import Path
 
 import duckdb
 import jsonschema
+import pandas as pd
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
@@ -18,7 +20,7 @@ from typer.testing import CliRunner
 from flows.harvest import harvest
 from qaharvest import publish
 from qaharvest.cli import app
-from qaharvest.schema import json_schema, schema_version
+from qaharvest.schema import arrow_schema, json_schema, schema_version
 from tests.conftest import REALWORLD, SEED
 
 
@@ -184,3 +186,56 @@ def test_prune_keeps_the_newest_and_the_current_release(tmp_path):
     publish.prune(tmp_path, keep=2)
     assert [p.name for p in publish.list_releases(tmp_path)] == [versions[0], *versions[-2:]]
     assert not list(tmp_path.glob(f"{publish.TMP_PREFIX}*"))
+
+
+def _pairs_frame() -> pd.DataFrame:
+    """qa_pair rows whose text needs escaping (quotes, backslashes, control characters) or
+    must not be escaped (non-ASCII, slashes), with missing values and empty lists."""
+    texts = ['Say "hi"\\n', "line\nbreak\ttab\x01\x1f", "café – 東京 / a/b \u2028", "", "plain"]
+    dump = {"file": "dump.jsonl", "line": 3, "url": 'https://e.org/a?b="c"', "record": 2}
+    pages = [
+        {"file": f"d/{t}.txt", "line": 1 + i, "url": None, "record": None}
+        for i, t in enumerate(texts)
+    ]
+    return pd.DataFrame(
+        {
+            "id": [f"{i:016x}" for i in range(5)],
+            "question": [f"{t}?" for t in texts],
+            "question_norm": [f"q {i}" for i in range(5)],
+            "answer": [*texts[:4], None],
+            "aliases": [[], [texts[0]], texts[1:3], [], ["x"]],
+            "title": [None, *texts[1:]],
+            "sources": [[page, dump] if i % 2 else [page] for i, page in enumerate(pages)],
+            "cluster_id": [f"{i:016x}" for i in range(5)],
+            "answer_truncated": [False, True, False, True, False],
+            "answer_variants": [0, 1, 2, 0, 5],
+            "occurrences": [1, 2, 1, 2, 1],
+        }
+    )
+
+
+def test_jsonl_lines_are_the_records_with_text_as_it_is(tmp_path):
+    """Each line parses to its row; text that JSON escapes round-trips, and non-ASCII text is
+    written as UTF-8, not as \\u escapes."""
+    table = publish.to_arrow(_pairs_frame(), "qa_pair")
+    publish._write_jsonl(table, tmp_path / "pairs.jsonl")
+    text = (tmp_path / "pairs.jsonl").read_text(encoding="utf-8")
+    lines = text.removesuffix("\n").split("\n")  # not splitlines(): U+2028 is text here
+    assert [json.loads(line) for line in lines] == table.to_pylist()
+    assert [list(json.loads(line)) for line in lines] == [table.schema.names] * len(lines)
+    assert "café – 東京" in text
+
+
+def test_parquet_does_not_depend_on_how_the_frame_holds_sources(tmp_path):
+    """dedupe holds `sources` as an Arrow list column: same table, same pandas metadata."""
+    frame = _pairs_frame()
+    held = frame.assign(
+        sources=pd.arrays.ArrowExtensionArray(
+            pa.array(frame["sources"], type=arrow_schema("qa_pair").field("sources").type)
+        )
+    )
+    as_objects, as_arrow = publish.to_arrow(frame, "qa_pair"), publish.to_arrow(held, "qa_pair")
+    assert as_arrow.equals(as_objects, check_metadata=True)
+    publish._write_parquet(as_objects, tmp_path / "a.parquet")
+    publish._write_parquet(as_arrow, tmp_path / "b.parquet")
+    assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
