@@ -126,7 +126,7 @@ def test_broken_files_are_set_aside_with_reasons(tmp_path, kernel_permissions):
     assert why["truncated.txt.gz"].startswith("broken gzip")
     assert why["dump.jsonl#2"].startswith("malformed JSONL")
     assert set(occ["file"]) == {"good.txt", "dump.jsonl"}
-    assert not occ["answer"].fillna("").str.contains("outside the raw folder").any()
+    assert not occ["answer"].str.contains("outside the raw folder", na=False).any()
 
 
 def test_a_few_nul_bytes_in_a_page_are_dropped(tmp_path):
@@ -219,8 +219,8 @@ def test_over_long_fields_are_capped_or_left_out(tmp_path):
     (raw / "dump.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     occ, _ = run(raw)
     assert occ["question"].str.len().max() <= segment.MAX_QUESTION_CHARS
-    assert occ["title"].fillna("").str.len().max() <= segment.MAX_QUESTION_CHARS
-    assert occ["answer"].fillna("").str.len().max() <= clean.MAX_ANSWER_CHARS + 2
+    assert occ["title"].str.len().fillna(0).max() <= segment.MAX_QUESTION_CHARS
+    assert occ["answer"].str.len().fillna(0).max() <= clean.MAX_ANSWER_CHARS + 2
     assert long_q not in set(occ["question"])
     urls = dict(zip(occ["question"], occ["url"], strict=True))
     assert urls["What is HTTPS?"] == "https://example.org/ok?q=1"

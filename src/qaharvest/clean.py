@@ -164,22 +164,28 @@ def clean_frame(occ: pd.DataFrame) -> pd.DataFrame:
     """Clean the question, answer and title columns of an occurrences frame.
 
     Adds `answer_truncated`. Answers that clean to nothing become null (unanswered). Each
-    distinct value is cleaned once (scraped text repeats a lot), as Arrow strings from end
-    to end: no Python object per row.
+    distinct value is cleaned once (scraped text repeats a lot), as Arrow strings: no Python
+    object per row. The three columns come back as pandas Categoricals, each distinct text
+    held once (a million occurrences repeat a few thousand questions).
     """
     out = occ.copy(deep=False)  # columns are replaced, never changed in place
     for column in ("question", "title"):
         uniques, codes = _distinct(out[column])
-        out[column] = _column(pa.concat_arrays(_map(_clean_questions, uniques)).take(codes))
-    uniques, codes = _distinct(out["answer"])
-    parts = _map(_clean_answers, uniques)
-    answers = pa.concat_arrays([text for text, _ in parts])
-    truncated = np.concatenate([cut for _, cut in parts])[codes]
-    answer = answers.take(codes)
+        out[column] = _categorical(pa.chunked_array(_map(_clean_questions, uniques), _TEXT), codes)
+    answer, truncated = _answer_column(out["answer"])
     cut = out["answer_cut"].fillna(False).to_numpy(bool) if "answer_cut" in out else False
-    out["answer"] = _column(answer)
-    out["answer_truncated"] = truncated | (cut & answer.is_valid().to_numpy(zero_copy_only=False))
+    out["answer"] = answer
+    out["answer_truncated"] = truncated | (cut & answer.notna())
     return out
+
+
+def _answer_column(answers: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
+    """Cleaned answers, row by row, and whether each was cut off."""
+    uniques, codes = _distinct(answers)
+    parts = _map(_clean_answers, uniques)
+    del uniques  # a big run's memory peaks here: let the raw answers go as soon as they can
+    truncated = np.concatenate([cut for _, cut in parts])[codes]
+    return _categorical(pa.chunked_array([text for text, _ in parts], _TEXT), codes), truncated
 
 
 def _distinct(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
@@ -190,9 +196,13 @@ def _distinct(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
     return uniques, pc.index_in(text, value_set=uniques).to_numpy()
 
 
-def _column(values: pa.Array) -> pd.api.extensions.ExtensionArray:
-    """Arrow strings as a pandas text column (sharing the Arrow buffers)."""
-    return values.to_pandas().array
+def _categorical(cleaned: pa.ChunkedArray, codes: np.ndarray) -> pd.Categorical:
+    """The rows' values `cleaned[codes]` as a pandas Categorical: each distinct text is held
+    once, however many rows repeat it (cleaning can make two values equal: they become one
+    category)."""
+    categories = pc.unique(cleaned.drop_null())
+    remap = pc.index_in(cleaned, value_set=categories).fill_null(-1).to_numpy()
+    return pd.Categorical.from_codes(remap[codes], categories=categories.to_pandas())
 
 
 def _clean_questions(values: pa.Array) -> pa.Array:
