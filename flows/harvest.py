@@ -43,7 +43,8 @@ def scan_task(raw_dir: Path, out_dir: Path, semantic: bool = False) -> dict:
     files, rejected = readers.list_inputs(raw_dir)
     digests, unreadable = readers.digest_inputs(files, raw_dir)
     rejected += unreadable
-    files = [f for f in files if readers.relative_path(f, raw_dir.resolve()) in digests]
+    root = raw_dir.resolve()
+    files = [f for f in files if readers.relative_path(f, root) in digests]
     code = code_fingerprint()
     # Files set aside count too: the release lists them, so a new bad file is a change.
     fingerprint = input_fingerprint(digests | {r["file"]: r["reason"] for r in rejected})
