@@ -56,7 +56,7 @@ def clean_text(text: str) -> str:
 
 def _clean_once(text: str) -> tuple[str, bool]:
     """One cleaning pass; also says whether ftfy repaired mojibake."""
-    unsafe = _UNSAFE.search(text) is not None  # most text has nothing for the two below
+    unsafe = P.UNSAFE_CHARS.search(text) is not None  # most text has nothing for the two below
     if unsafe:
         text = _FORMAT.sub("", text)
     text = text.replace("\xa0", " ").replace("\t", " ")
@@ -91,10 +91,8 @@ _MARKUP = re.compile(
 # A <script>/<style> left open runs to the end; a stray closing tag ends code before it.
 _OPEN_CODE = re.compile(r"<\s*(?:script|style)\b[^>]*>.*", re.IGNORECASE | re.DOTALL)
 _CLOSED_CODE = re.compile(r"^.*<\s*/\s*(?:script|style)\s*>", re.IGNORECASE | re.DOTALL)
-# Terminal escapes and bidirectional overrides ("Trojan source"): never text.
-_FORMAT = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|[\u202a-\u202e\u2066-\u2069]")
-# Any character that CONTROL_CHARS or _FORMAT would remove (ESC is a control character).
-_UNSAFE = re.compile(P.CONTROL_CHARS.pattern[:-1] + r"\u202a-\u202e\u2066-\u2069]")
+# Terminal escapes and bidirectional overrides: never text.
+_FORMAT = re.compile(rf"\x1b\[[0-9;?]*[ -/]*[@-~]|[{P.BIDI_OVERRIDES}]")
 
 
 def _strip_markup(text: str) -> str:

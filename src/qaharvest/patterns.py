@@ -139,4 +139,9 @@ SOCIAL_HOOK = re.compile(
 )
 HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?\s*>")
 SCRIPT_BLOCK = re.compile(r"<\s*(script|style)\b[^>]*>.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff"
+BIDI_OVERRIDES = r"\u202a-\u202e\u2066-\u2069"  # "Trojan source": never text (a class body)
+CONTROL_CHARS = re.compile(f"[{_CONTROL}]")
+# Any character that cleaning removes: a control, a bidirectional override (or a terminal
+# escape, which starts with the control ESC).
+UNSAFE_CHARS = re.compile(f"[{_CONTROL}{BIDI_OVERRIDES}]")
