@@ -27,6 +27,10 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("https://example.com/page", "url-only"),
         ("Home | Chili Pepper | Chili Powder | About Us", "navigation"),
         ("Please click here for Confidentiality Guidelines.", "call-to-action"),
+        ("Subscribe to our newsletter for weekly tips.", "call-to-action"),
+        # the one call to action that need not open the line
+        ("Loved it? Share yours in the comments below.", "call-to-action"),
+        ("Many people share their tips in the forum.", None),
         ("You can keep up with us on Instagram @farm.", "social-link"),
         ("Starts here 2:05 How to tie a kilt YouTube", "video-snippet"),
         ("* * *", "no-words"),

@@ -294,6 +294,7 @@ def _extract_shard(shard: list[tuple[str, str]]) -> Batch:
         parts = [(rel, extract_file(Path(path), rel)) for path, rel in shard]
         batch = Batch.of(parts)
         batch.entries = {rel: pickle.dumps(part, pickle.HIGHEST_PROTOCOL) for rel, part in parts}
+        del parts  # freed while collection is paused: resuming it would walk them all once
     return batch
 
 

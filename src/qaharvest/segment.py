@@ -177,13 +177,21 @@ def noise_rule(text: str) -> str | None:
         or ("|" in text and _title_case(text) and not re.search(r"[.?!]", text))
     ):
         return "navigation"
-    if any(h in folded for h in _CTA_HINTS) and P.CALL_TO_ACTION.search(text):
+    if _call_to_action(text, folded) and any(h in folded for h in _CTA_HINTS):
         return "call-to-action"
     if any(h in folded for h in _SOCIAL_HINTS) and P.SOCIAL_HOOK.search(text):
         return "social-link"
     if not _WORD_CHAR.search(text):
         return "no-words"
     return None
+
+
+def _call_to_action(text: str, folded: str) -> bool:
+    """`P.CALL_TO_ACTION.search(text)`, cheaply: all its branches but "share … in the comments"
+    are anchored at the start, and that one needs "share" in the case-folded line."""
+    return bool(
+        P.CALL_TO_ACTION.match(text) or ("share" in folded and P.CALL_TO_ACTION.search(text))
+    )
 
 
 # Cheap pre-checks (substrings of the case-folded line) before the full patterns.
