@@ -15,7 +15,6 @@ import ftfy
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from qaharvest import patterns as P
 from qaharvest.segment import strip_seo_prefix
@@ -182,36 +181,44 @@ def _answer_column(answers: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
     uniques, codes = _distinct(answers)
     parts = _map(_clean_answers, uniques)
     del uniques  # a big run's memory peaks here: let the raw answers go as soon as they can
-    truncated = np.concatenate([cut for _, cut in parts])[codes]
+    truncated = np.append(np.concatenate([cut for _, cut in parts]), False)[codes]
     return _categorical(pa.chunked_array([text for text, _ in parts], _TEXT), codes), truncated
 
 
 def _distinct(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
-    """The distinct values of a text column (null among them) and the position of each row's
-    value among them."""
-    text = pa.array(values, type=_TEXT, from_pandas=True)
-    uniques = pc.unique(text)
-    return uniques, pc.index_in(text, value_set=uniques).to_numpy()
+    """The distinct values of a text column, and the position of each row's value among them
+    (-1 for a missing value)."""
+    codes, uniques = pd.factorize(values)
+    _release_hash_tables()
+    text = pa.array(uniques, type=_TEXT, from_pandas=True)
+    return (text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text), codes
 
 
 def _categorical(cleaned: pa.ChunkedArray, codes: np.ndarray) -> pd.Categorical:
     """The rows' values `cleaned[codes]` as a pandas Categorical: each distinct text is held
     once, however many rows repeat it (cleaning can make two values equal: they become one
-    category)."""
-    categories = pc.unique(cleaned.drop_null())
-    remap = pc.index_in(cleaned, value_set=categories).fill_null(-1).to_numpy()
-    return pd.Categorical.from_codes(remap[codes], categories=categories.to_pandas())
+    category; a value cleaned to nothing, and code -1, are missing)."""
+    remap, categories = pd.factorize(cleaned.to_pandas())
+    _release_hash_tables()
+    # Code -1 takes the -1 appended at the end.
+    return pd.Categorical.from_codes(np.append(remap, -1)[codes], categories=categories)
+
+
+def _release_hash_tables() -> None:
+    """Hand Arrow's freed hash tables (a copy of every distinct value) back to the system:
+    its allocator would keep them, and a big run's memory peaks in cleaning."""
+    pa.default_memory_pool().release_unused()
 
 
 def _clean_questions(values: pa.Array) -> pa.Array:
-    """`clean_question` over distinct questions or titles; null stays null."""
-    return pa.array([None if v is None else clean_question(v) for v in values.to_pylist()], _TEXT)
+    """`clean_question` over distinct questions or titles."""
+    return pa.array([clean_question(v) for v in values.to_pylist()], _TEXT)
 
 
 def _clean_answers(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """`clean_answer` over distinct answers: the answers (null when nothing is left) and
     whether each was cut off."""
-    cleaned = [("", False) if v is None else clean_answer(v) for v in values.to_pylist()]
+    cleaned = [clean_answer(v) for v in values.to_pylist()]
     texts = pa.array([text or None for text, _ in cleaned], _TEXT)
     return texts, np.array([bool(text) and cut for text, cut in cleaned], dtype=bool)
 
