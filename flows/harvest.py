@@ -17,7 +17,17 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
-from qaharvest import clean, dedupe, extract, progress, publish, readers, report, validate
+from qaharvest import (
+    clean,
+    dedupe,
+    extract,
+    memory,
+    progress,
+    publish,
+    readers,
+    report,
+    validate,
+)
 from qaharvest.cache import ExtractCache
 from qaharvest.fingerprint import code_fingerprint, input_fingerprint
 from qaharvest.lock import OutputLock
@@ -150,6 +160,7 @@ def harvest(
     """Build a release of `out_dir` from the pages in `raw_dir`; return the run summary.
 
     Holds the output folder's lock for the whole run (waiting up to `wait` seconds)."""
+    memory.return_freed_blocks()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with OutputLock(out, wait=wait):

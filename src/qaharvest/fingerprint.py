@@ -10,14 +10,17 @@ from pathlib import Path
 from qaharvest import __version__
 from qaharvest.schema import SCHEMAS_DIR
 
+READ_CHUNK = 1 << 18
+
 
 def file_digest(path: Path | str) -> str:
     """sha256 of a file's bytes (read unbuffered: most inputs are a few KB, and a buffered
-    file object costs more than hashing them)."""
+    file object costs more than hashing them; in chunks below `memory`'s mapping threshold,
+    or each read of a small file would map and unmap a fresh block)."""
     h = hashlib.sha256()
     fd = os.open(path, os.O_RDONLY)
     try:
-        while chunk := os.read(fd, 1 << 20):
+        while chunk := os.read(fd, READ_CHUNK):
             h.update(chunk)
     finally:
         os.close(fd)
