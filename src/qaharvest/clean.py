@@ -190,6 +190,8 @@ def _distinct(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
     (-1 for a missing value)."""
     codes, uniques = pd.factorize(values)
     _release_hash_tables()
+    if not len(uniques):  # e.g. the float column of an empty frame
+        return pa.array([], _TEXT), codes
     text = pa.array(uniques, type=_TEXT, from_pandas=True)
     return (text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text), codes
 
