@@ -17,17 +17,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
-from qaharvest import (
-    clean,
-    dedupe,
-    extract,
-    memory,
-    progress,
-    publish,
-    readers,
-    report,
-    validate,
-)
+from qaharvest import clean, dedupe, extract, memory, progress, publish, readers, report, validate
 from qaharvest.cache import ExtractCache
 from qaharvest.fingerprint import code_fingerprint, input_fingerprint
 from qaharvest.lock import OutputLock
