@@ -181,6 +181,7 @@ def _answer_column(answers: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
     uniques, codes = _distinct(answers)
     parts = _map(_clean_answers, uniques)
     del uniques  # a big run's memory peaks here: let the raw answers go as soon as they can
+    # A missing answer (code -1) takes the False appended at the end.
     truncated = np.append(np.concatenate([cut for _, cut in parts]), False)[codes]
     return _categorical(pa.chunked_array([text for text, _ in parts], _TEXT), codes), truncated
 
