@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from qaharvest import memory
 from qaharvest import patterns as P
 from qaharvest.segment import strip_seo_prefix
 
@@ -189,8 +190,7 @@ def _answer_column(answers: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
 def _distinct(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
     """The distinct values of a text column, and the position of each row's value among them
     (-1 for a missing value)."""
-    codes, uniques = pd.factorize(values)
-    _release_hash_tables()
+    codes, uniques = memory.factorize(values)
     if not len(uniques):  # e.g. the float column of an empty frame
         return pa.array([], _TEXT), codes
     text = pa.array(uniques, type=_TEXT, from_pandas=True)
@@ -201,16 +201,9 @@ def _categorical(cleaned: pa.ChunkedArray, codes: np.ndarray) -> pd.Categorical:
     """The rows' values `cleaned[codes]` as a pandas Categorical: each distinct text is held
     once, however many rows repeat it (cleaning can make two values equal: they become one
     category; a value cleaned to nothing, and code -1, are missing)."""
-    remap, categories = pd.factorize(cleaned.to_pandas())
-    _release_hash_tables()
+    remap, categories = memory.factorize(cleaned.to_pandas())
     # Code -1 takes the -1 appended at the end.
     return pd.Categorical.from_codes(np.append(remap, -1)[codes], categories=categories)
-
-
-def _release_hash_tables() -> None:
-    """Hand Arrow's freed hash tables (a copy of every distinct value) back to the system:
-    its allocator would keep them, and a big run's memory peaks in cleaning."""
-    pa.default_memory_pool().release_unused()
 
 
 def _clean_questions(values: pa.Array) -> pa.Array:

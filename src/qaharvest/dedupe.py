@@ -19,6 +19,7 @@ from pandas.api.extensions import ExtensionArray
 from pandas.arrays import ArrowExtensionArray
 from rapidfuzz import fuzz
 
+from qaharvest import memory
 from qaharvest.normalize import normalize_question, question_id
 from qaharvest.schema import arrow_schema, columns
 
@@ -228,10 +229,7 @@ def question(text: str, norm: str) -> Question:
 def _distinct(values: pd.Series, sort: bool = False) -> tuple[np.ndarray, ExtensionArray]:
     """(integer code per value, distinct values as stored: Arrow strings stay Arrow strings);
     a missing value has code -1."""
-    codes, uniques = pd.factorize(values, sort=sort)
-    # Arrow's allocator keeps the freed hash table of the encoding (a copy of every distinct
-    # value) unless told to give it back.
-    pa.default_memory_pool().release_unused()
+    codes, uniques = memory.factorize(values, sort=sort)
     return codes, uniques.array
 
 

@@ -1,9 +1,12 @@
-"""Process memory: freed large blocks go back to the system."""
+"""Process memory: what a stage frees goes back to the system."""
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+
+import pandas as pd
+import pyarrow as pa
 
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
 MMAP_THRESHOLD_BYTES = 1 << 20
@@ -20,3 +23,11 @@ def return_freed_blocks() -> bool:
         return bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES))
     except (OSError, AttributeError):
         return False
+
+
+def factorize(values, sort: bool = False) -> tuple:
+    """`pd.factorize(values, sort=sort)`, then Arrow's freed hash table (a copy of every
+    distinct value, for Arrow-backed text) handed back: Arrow's allocator would keep it."""
+    codes, uniques = pd.factorize(values, sort=sort)
+    pa.default_memory_pool().release_unused()
+    return codes, uniques
