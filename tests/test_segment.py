@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qaharvest.readers import split_lines
-from qaharvest.segment import KINDS, classify, classify_page, noise_rule, question_parts, squash
+from qaharvest.segment import KINDS, classify, noise_rule, question_parts, squash
 
 
 def kinds(text: str) -> list[tuple[str, str]]:
@@ -207,13 +207,6 @@ def test_page_context_stays_on_its_page():
     one page makes of a line does not reach the same line on another page."""
     assert kinds("Some intro text.\nWhat is it?\nIt is.")[0] == ("noise", "preamble")
     assert kinds("What is it?\nSome intro text.")[1] == ("answer", "answer")
-
-
-def test_classify_page_is_classify_without_line_numbers():
-    page = "Title Of Page\n\nWhat is it?\nIt is.\nLeave a Reply".split("\n")
-    assert [(c.text, c.kind, c.rule, c.questions) for c in classify_page(page)] == [
-        (ln.text, ln.kind, ln.rule, ln.questions) for ln in classify(page)
-    ]
 
 
 def test_lines_end_at_crlf_cr_and_lf():
