@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+import string
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qaharvest import segment
 from qaharvest.readers import split_lines
-from qaharvest.segment import KINDS, classify, noise_rule, question_parts, squash
+from qaharvest.segment import KINDS, classify, line_class, noise_rule, question_parts, squash
+from tests.conftest import REALWORLD, SEED
 
 
 def kinds(text: str) -> list[tuple[str, str]]:
@@ -13,31 +19,31 @@ def kinds(text: str) -> list[tuple[str, str]]:
     return [(ln.kind, ln.rule) for ln in classify(text.split("\n")) if ln.kind != "blank"]
 
 
-@pytest.mark.parametrize(
-    ("line", "rule"),
-    [
-        ("You might be interested: Readers ask: How old is he?", "link-line"),
-        ("THIS IS EXCITING: Can you use mayonnaise for frying?", "link-line"),
-        ("Leave a Reply", "boilerplate"),
-        ("Contents", "boilerplate"),
-        ("Related posts", "boilerplate"),
-        ("159 more rows", "more-rows"),
-        ("More items…", "more-rows"),
-        ("© 2021 Calgary Family Therapy Centre | Calgary", "copyright"),
-        ("https://example.com/page", "url-only"),
-        ("Home | Chili Pepper | Chili Powder | About Us", "navigation"),
-        ("Please click here for Confidentiality Guidelines.", "call-to-action"),
-        ("Subscribe to our newsletter for weekly tips.", "call-to-action"),
-        # the one call to action that need not open the line
-        ("Loved it? Share yours in the comments below.", "call-to-action"),
-        ("Many people share their tips in the forum.", None),
-        ("You can keep up with us on Instagram @farm.", "social-link"),
-        ("Starts here 2:05 How to tie a kilt YouTube", "video-snippet"),
-        ("* * *", "no-words"),
-        ("Related to this, the stars align.", None),
-        ("Home is where the heart is.", None),
-    ],
-)
+NOISE_EXAMPLES = [
+    ("You might be interested: Readers ask: How old is he?", "link-line"),
+    ("THIS IS EXCITING: Can you use mayonnaise for frying?", "link-line"),
+    ("Leave a Reply", "boilerplate"),
+    ("Contents", "boilerplate"),
+    ("Related posts", "boilerplate"),
+    ("159 more rows", "more-rows"),
+    ("More items…", "more-rows"),
+    ("© 2021 Calgary Family Therapy Centre | Calgary", "copyright"),
+    ("https://example.com/page", "url-only"),
+    ("Home | Chili Pepper | Chili Powder | About Us", "navigation"),
+    ("Please click here for Confidentiality Guidelines.", "call-to-action"),
+    ("Subscribe to our newsletter for weekly tips.", "call-to-action"),
+    # the one call to action that need not open the line
+    ("Loved it? Share yours in the comments below.", "call-to-action"),
+    ("Many people share their tips in the forum.", None),
+    ("You can keep up with us on Instagram @farm.", "social-link"),
+    ("Starts here 2:05 How to tie a kilt YouTube", "video-snippet"),
+    ("* * *", "no-words"),
+    ("Related to this, the stars align.", None),
+    ("Home is where the heart is.", None),
+]
+
+
+@pytest.mark.parametrize(("line", "rule"), NOISE_EXAMPLES)
 def test_noise_rules(line: str, rule: str | None):
     assert noise_rule(line) == rule
 
@@ -213,3 +219,41 @@ def test_lines_end_at_crlf_cr_and_lf():
     assert split_lines("a\r\nb\rc\n\nd\n") == ["a", "b", "c", "", "d"]
     assert split_lines("a\r\r\nb\n\r") == ["a", "", "b", ""]
     assert split_lines("") == [] and split_lines("\n") == [""]
+
+
+# Pieces of lines near the noise and question rules, for lines classified together.
+FRAGMENTS = [
+    "Starts here", "2:14", "YouTube", "vimeo", "Related posts", "Related:", "See also -", "HOME",
+    "…", "•", "|", "<", ">", "©", "(C)", "Copyright", "http://", "www.", "Click here",
+    "Share in the comments", "share it in the comments", "Follow us", "like us", "@site",
+    "Sign up for", "If you have any questions", "15 more rows", "More items", "?", '?")', "’",
+    "Is it", "What is", "If I go, will it", "Physics: why", " ", "  ", "\t", ".", "-", "é",
+    "\u017ftarts here", "K", "\xa0", "\u200b", "\x07",
+]
+LINE_PIECES = st.lists(
+    st.one_of(
+        st.sampled_from(FRAGMENTS),
+        st.sampled_from([line for line, _ in NOISE_EXAMPLES]),
+        st.text(string.printable, max_size=12),
+    ),
+    max_size=6,
+).map("".join)
+
+
+def test_lines_classified_together_match_one_by_one():
+    """The Arrow pass that spares most new lines the rules lets through every line a rule
+    could take: on real pages, each line gets the class the rules give it on its own."""
+    lines = [
+        line
+        for path in [SEED, *sorted(REALWORLD.glob("*.txt"))]
+        for line in split_lines(path.read_text(encoding="utf-8"))
+    ]
+    lines = list(dict.fromkeys(lines))
+    assert len(lines) > segment.BULK_MIN_LINES
+    assert segment._classify_new(lines) == [line_class(line) for line in lines]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(LINE_PIECES, min_size=segment.BULK_MIN_LINES, max_size=100))
+def test_lines_near_the_rules_classified_together_match_one_by_one(lines):
+    assert segment._classify_new(lines) == [line_class(line) for line in lines]

@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from qaharvest.readers import Page, UnreadableFile, read_pages, relative_path, split_lines
-from qaharvest.segment import KINDS, LineClass, classify_page, strip_seo_prefix
+from qaharvest.segment import KINDS, LineClass, classify_page, classify_pages, strip_seo_prefix
 
 OCCURRENCE_COLUMNS = [
     "file",
@@ -36,6 +36,7 @@ OCCURRENCE_COLUMNS = [
 MIN_FILES_FOR_POOL = 200
 NOISE_COLUMNS = ["file", "line", "rule", "text"]
 BATCH_FILES = 1000  # files per batch: a shard of the process pool, a read from the cache
+CLASSIFY_LINES = 1 << 16  # lines of pages classified together (bounds the memory it holds)
 _TEXT = pa.large_string()  # what pandas' `str` columns hold
 OCCURRENCE_SCHEMA = pa.schema(
     [
@@ -213,14 +214,13 @@ def gc_paused() -> Iterator[None]:
 def extract_page(page: Page) -> Extracted:
     """Occurrences (one per question asked), noise lines and line counts for one page."""
     res = Extracted(line_counts=Counter(read=0))  # an empty page still reports 0 lines read
-    _add_page(res, page)
+    _add_page(res, page, classify_page(split_lines(page.text)))
     return res
 
 
-def _add_page(res: Extracted, page: Page) -> None:
-    """Add one page's occurrences, noise lines and line counts to `res` (an empty page adds
-    nothing)."""
-    lines = classify_page(split_lines(page.text))
+def _add_page(res: Extracted, page: Page, lines: list[LineClass]) -> None:
+    """Add one page's occurrences, noise lines and line counts to `res`, given the classes of
+    its lines (an empty page adds nothing)."""
     if not lines:
         return
     res.line_counts.update(c.kind for c in lines)
@@ -275,23 +275,44 @@ def _add_occurrences(
 
 def extract_file(path: Path, rel: str) -> Extracted:
     """Extract every page of one file; an unreadable file is set aside with its reason."""
-    res = Extracted()
-    try:
-        pages, bad_records = read_pages(path, rel)
-    except UnreadableFile as exc:
-        res.rejected_files.append({"file": rel, "reason": str(exc)})
-        return res
-    res.rejected_files += bad_records
-    for page in pages:
-        _add_page(res, page)
-    res.files_processed = 1
-    return res
+    return _extract_many([(path, rel)])[0][1]
+
+
+def _extract_many(files: list[tuple[str | Path, str]]) -> list[tuple[str, Extracted]]:
+    """`extract_file` for each (path, relative path). The lines of many pages are classified
+    together (`classify_pages`), up to CLASSIFY_LINES at a time."""
+    parts, pending, lines = [], [], 0
+    for path, rel in files:
+        res = Extracted()
+        parts.append((rel, res))
+        try:
+            pages, bad_records = read_pages(Path(path), rel)
+        except UnreadableFile as exc:
+            res.rejected_files.append({"file": rel, "reason": str(exc)})
+            continue
+        res.rejected_files += bad_records
+        res.files_processed = 1
+        for page in pages:
+            pending.append((res, page, split_lines(page.text)))
+            lines += len(pending[-1][2])
+            if lines >= CLASSIFY_LINES:
+                _add_pages(pending)
+                pending, lines = [], 0
+    _add_pages(pending)
+    return parts
+
+
+def _add_pages(pending: list[tuple[Extracted, Page, list[str]]]) -> None:
+    """Classify the lines of the pages together, then add each page to its file's result."""
+    classes = classify_pages([lines for _, _, lines in pending])
+    for (res, page, _), page_classes in zip(pending, classes, strict=True):
+        _add_page(res, page, page_classes)
 
 
 def _extract_shard(shard: list[tuple[str, str]]) -> Batch:
     """One batch of files, with the cache entry of each."""
     with gc_paused():
-        parts = [(rel, extract_file(Path(path), rel)) for path, rel in shard]
+        parts = _extract_many(shard)
         batch = Batch.of(parts)
         batch.entries = {rel: pickle.dumps(part, pickle.HIGHEST_PROTOCOL) for rel, part in parts}
         del parts  # freed while collection is paused: resuming it would walk them all once

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import islice, pairwise
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from qaharvest import patterns as P
 
@@ -17,6 +20,8 @@ MENU_LINE_CHARS = 80
 MAX_NOISE_CHARS = 1000
 # Distinct lines whose page-independent classification is remembered (per process).
 LINE_CACHE_SIZE = 1 << 17
+# New lines from which classifying them together (one Arrow pass) beats one by one.
+BULK_MIN_LINES = 64
 # Distinct titles and questions whose page-context tests are remembered (per process).
 TEXT_CACHE_SIZE = 1 << 16
 
@@ -35,7 +40,7 @@ class Line:
 @dataclass(frozen=True, slots=True)
 class LineClass:
     """How a line is classified: a `Line` without its number. Frozen: the class of a line on
-    its own is shared by every page that has the line (see `line_class`)."""
+    its own is shared by every page that has the line (see `line_classes`)."""
 
     text: str
     kind: str
@@ -155,7 +160,7 @@ def noise_rule(text: str) -> str | None:
     if len(text) > MAX_NOISE_CHARS:
         return None
     folded = text.casefold()
-    low = folded.strip(" .…:!-–—•*|")
+    low = folded.strip(_STRIPPED)
     # Cheap substring checks first: most lines are plain prose.
     if ("youtube" in folded or "vimeo" in folded or "starts here" in folded) and (
         P.VIDEO_SNIPPET.search(text)
@@ -184,6 +189,9 @@ def noise_rule(text: str) -> str | None:
     if not _WORD_CHAR.search(text):
         return "no-words"
     return None
+
+
+_STRIPPED = " .…:!-–—•*|"  # around a line looked up in the boilerplate
 
 
 def _call_to_action(text: str, folded: str) -> bool:
@@ -231,9 +239,20 @@ def classify(lines: list[str]) -> list[Line]:
 
 
 def classify_page(lines: list[str]) -> list[LineClass]:
-    """`classify` without line numbers (line n is at index n - 1): the class of each line on
-    its own, then the page context applied. Page passes replace the classes they change."""
-    page = list(map(line_class, lines))
+    """`classify` without line numbers (line n is at index n - 1)."""
+    return classify_pages([lines])[0]
+
+
+def classify_pages(pages: list[list[str]]) -> list[list[LineClass]]:
+    """`classify_page` for each page: the class of each line on its own (the lines of all pages
+    looked up, or classified, together), then each page's context applied. Page passes
+    replace the classes they change."""
+    classes = line_classes(line for lines in pages for line in lines)
+    return [_in_context([classes[line] for line in lines]) for lines in pages]
+
+
+def _in_context(page: list[LineClass]) -> list[LineClass]:
+    """The page's context applied to the classes of its lines on their own."""
     content = [i for i, c in enumerate(page) if c.kind in _CONTENT]
     if not content:
         return page
@@ -249,10 +268,8 @@ def classify_page(lines: list[str]) -> list[LineClass]:
 _CONTENT = ("question", "answer")  # the kinds the page context is about (`content` indexes)
 
 
-@functools.lru_cache(maxsize=LINE_CACHE_SIZE)
 def line_class(raw: str) -> LineClass:
-    """The class of a raw line on its own, before the page context is applied. Remembered:
-    pages repeat lines (the same questions, boilerplate) a lot."""
+    """The class of a raw line on its own, before the page context is applied."""
     text = squash(raw)
     if not text:
         return LineClass(text, "blank", "blank")
@@ -263,6 +280,75 @@ def line_class(raw: str) -> LineClass:
     if parts:
         return LineClass(text, "question", "question", parts)
     return LineClass(text, "answer", "answer")
+
+
+_known: dict[str, LineClass] = {}  # remembered classes: pages repeat lines a lot
+
+
+def line_classes(lines: Iterable[str]) -> dict[str, LineClass]:
+    """`line_class` of each distinct line. Lines seen before in this process are remembered
+    (up to LINE_CACHE_SIZE, the oldest half forgotten first); new ones are classified
+    together (`_classify_new`)."""
+    found, new = {}, []
+    for line in dict.fromkeys(lines):
+        c = _known.get(line)
+        if c is None:
+            new.append(line)
+        else:
+            found[line] = c
+    fresh = dict(zip(new, _classify_new(new), strict=True))
+    _known.update(fresh)
+    if len(_known) > LINE_CACHE_SIZE:
+        kept = dict(islice(_known.items(), len(_known) // 2, None))
+        _known.clear()
+        _known.update(kept)
+    return found | fresh
+
+
+def _classify_new(lines: list[str]) -> list[LineClass]:
+    """`line_class` of each line. Most new lines are plain answer text: one Arrow (RE2) pass
+    over all of them finds the few that could be noise or a question, and only those go
+    through the rules one by one. The pass may let through lines that are neither (it is a
+    necessary condition of each rule, not the rule), never the reverse."""
+    if len(lines) < BULK_MIN_LINES:
+        return [line_class(line) for line in lines]
+    texts = [squash(line) for line in lines]
+    array = pa.array(texts, pa.string())
+    # Non-ASCII text takes the rules: only on ASCII do RE2 and Python regexes agree exactly.
+    maybe = pc.or_(pc.invert(pc.string_is_ascii(array)), pc.match_substring_regex(array, _MAYBE))
+    return [
+        line_class(line) if check or not text else LineClass(text, "answer", "answer")
+        for line, text, check in zip(lines, texts, maybe.to_pylist(), strict=True)
+    ]
+
+
+def _maybe_pattern() -> str:
+    """An RE2 pattern that every ASCII line matching a noise rule, or ending like a question,
+    matches too (it is built from the rules' own patterns and pre-checks)."""
+    strip = f"{_char_class(_STRIPPED)}*"  # around a boilerplate line
+    return "(?i)" + "|".join(
+        [
+            "youtube|vimeo|starts here",  # video-snippet's pre-check
+            P.LINK_LINE.pattern,
+            rf"^{strip}(?:{'|'.join(sorted(P.BOILERPLATE))}){strip}$",
+            P.MORE_ROWS.pattern,
+            P.COPYRIGHT.pattern,
+            P.URL_ONLY.pattern,
+            r"\||^<",  # navigation's pre-check
+            P.CALL_TO_ACTION.pattern,
+            P.SOCIAL_HOOK.pattern,
+            "^[^A-Za-z0-9]*$",  # no-words
+            rf"\?{_char_class(_CLOSERS)}*$",  # how a question line ends (`question_parts`)
+        ]
+    )
+
+
+def _char_class(chars: str) -> str:
+    """A regex class of exactly `chars` (in RE2 and Python syntax)."""
+    return "[" + "".join("\\" + c if c in "]\\^-" else c for c in chars) + "]"
+
+
+_MAYBE = _maybe_pattern()
 
 
 def _mark_title(page: list[LineClass], content: list[int]) -> None:
