@@ -19,7 +19,7 @@ from prefect.utilities.annotations import quote
 
 from qaharvest import clean, dedupe, extract, memory, progress, publish, readers, report, validate
 from qaharvest.cache import ExtractCache
-from qaharvest.fingerprint import code_fingerprint, input_fingerprint
+from qaharvest.fingerprint import DigestMemo, code_fingerprint, input_fingerprint
 from qaharvest.lock import OutputLock
 
 DASK_SHARD_FILES = 2000  # a Dask task costs 100–400 ms: shards must be coarse
@@ -41,7 +41,9 @@ class ReleaseRejected(RuntimeError):
 @task(name="scan", cache_policy=NO_CACHE)
 def scan_task(raw_dir: Path, out_dir: Path, semantic: bool = False) -> dict:
     files, rejected = readers.list_inputs(raw_dir)
-    digests, unreadable = readers.digest_inputs(files, raw_dir)
+    memo = DigestMemo(out_dir)
+    digests, unreadable = readers.digest_inputs(files, raw_dir, memo)
+    memo.save()
     rejected += unreadable
     root = raw_dir.resolve()
     files = [f for f in files if readers.relative_path(f, root) in digests]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,10 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.harvest import harvest
-from qaharvest import cache, extract, readers
+from qaharvest import cache, extract, fingerprint, readers
 from qaharvest.cache import ExtractCache
 from qaharvest.cli import app
-from qaharvest.fingerprint import file_digest
+from qaharvest.fingerprint import DigestMemo, file_digest
 from qaharvest.lock import LockHeld, OutputLock
 from tests.conftest import REALWORLD
 
@@ -64,6 +65,55 @@ def test_only_new_and_changed_files_are_extracted(tmp_path):
 
     assert_same_extraction(second, merged_per_file(raw))
     assert len(ExtractCache(out, "code-v1")) == 40  # the removed file's entry is gone
+
+
+def test_a_scan_reads_only_new_and_changed_files(tmp_path, monkeypatch):
+    """The last scan's digests are taken back for files whose stat is unchanged; a rewrite
+    that keeps the size and restores the modification time is still read again."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    make_pages(raw, 6)
+    hour_ago = 1_700_000_000_000_000_000
+    for f in raw.iterdir():
+        os.utime(f, ns=(hour_ago, hour_ago))  # older than a timestamp tick: not racy
+    monkeypatch.setattr(fingerprint, "RACY_NS", 0)  # the change times are from just now
+    files, _ = readers.list_inputs(raw)
+    read: list[str] = []
+
+    def scan() -> dict[str, str]:
+        read.clear()
+        memo = DigestMemo(out)
+        digests, _ = readers.digest_inputs(files, raw, memo)
+        memo.save()
+        return digests
+
+    monkeypatch.setattr(fingerprint, "file_digest", lambda p: read.append(p.name) or file_digest(p))
+    first = scan()
+    assert sorted(read) == sorted(f.name for f in files)
+    assert scan() == first and read == []
+
+    changed = raw / "page0003.txt"
+    text = changed.read_text(encoding="utf-8")
+    changed.write_text(text.replace("?", "!", 1), encoding="utf-8")  # same size
+    os.utime(changed, ns=(hour_ago, hour_ago))
+    digests = scan()
+    assert read == ["page0003.txt"]
+    assert digests == first | {"page0003.txt": file_digest(changed)} != first
+
+
+def test_a_just_written_file_is_read_again_and_a_broken_memo_is_dropped(tmp_path, monkeypatch):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    make_pages(raw, 2)
+    files, _ = readers.list_inputs(raw)
+    memo = DigestMemo(out)
+    digests, _ = readers.digest_inputs(files, raw, memo)
+    memo.save()
+    assert DigestMemo(out).known == {}  # written within RACY_NS: may change unseen
+    memo.path.write_bytes(b"not parquet")
+    broken = DigestMemo(out)
+    assert broken.known == {}
+    assert readers.digest_inputs(files, raw, broken)[0] == digests
 
 
 def test_batches_from_pool_and_cache_equal_a_merge_per_file(tmp_path, monkeypatch):

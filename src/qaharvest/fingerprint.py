@@ -5,12 +5,22 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from qaharvest import __version__
 from qaharvest.schema import SCHEMAS_DIR
 
 READ_CHUNK = 1 << 18
+# A file changed this recently may change again within one timestamp tick, unseen by its
+# stat: its digest is not remembered (git's "racy" entries).
+RACY_NS = 2_000_000_000
+_MEMO_SCHEMA = pa.schema(
+    [("file", pa.string()), ("stat", pa.list_(pa.int64(), 4)), ("sha256", pa.string())]
+)
 
 
 def file_digest(path: Path | str) -> str:
@@ -45,3 +55,48 @@ def input_fingerprint(digests: dict[str, str]) -> str:
     for rel in sorted(digests):
         h.update(f"{rel}\0{digests[rel]}\n".encode())
     return h.hexdigest()
+
+
+def stat_key(st: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells that a file may have changed: size, modification and change times, inode
+    (the change time moves on every write, even one that restores the modification time)."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+class DigestMemo:
+    """The digests of the last scan, by relative path and `stat_key`, in
+    `OUT/.cache/digests.parquet`: a scheduled run over an unchanged folder reads no file.
+    An unreadable memo is dropped (every file is hashed again)."""
+
+    def __init__(self, out_dir: Path):
+        self.path = out_dir / ".cache" / "digests.parquet"
+        try:
+            rows = pq.read_table(self.path, schema=_MEMO_SCHEMA).to_pylist()
+            self.known = {r["file"]: (tuple(r["stat"]), r["sha256"]) for r in rows}
+        except (OSError, pa.ArrowException, KeyError, TypeError):
+            self.known = {}
+        self.seen: dict[str, tuple[tuple[int, ...], str]] = {}
+
+    def digest(self, path: Path, rel: str) -> str:
+        """sha256 of the file: remembered when its stat is unchanged, else read and hashed."""
+        key = stat_key(os.stat(path))
+        known = self.known.get(rel)
+        digest = known[1] if known and known[0] == key else file_digest(path)
+        if time.time_ns() - max(key[1], key[2]) > RACY_NS:
+            self.seen[rel] = (key, digest)
+        return digest
+
+    def save(self) -> None:
+        """Remember the digests of this scan (files no longer there are forgotten)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        table = pa.table(
+            {
+                "file": list(self.seen),
+                "stat": [key for key, _ in self.seen.values()],
+                "sha256": [digest for _, digest in self.seen.values()],
+            },
+            schema=_MEMO_SCHEMA,
+        )
+        tmp = self.path.with_suffix(".tmp")
+        pq.write_table(table, tmp)
+        os.replace(tmp, self.path)

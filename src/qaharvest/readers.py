@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from qaharvest.fingerprint import file_digest
+from qaharvest.fingerprint import DigestMemo, file_digest
 
 SUFFIXES = (".txt", ".txt.gz", ".jsonl", ".jsonl.gz")
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -112,14 +112,17 @@ def relative_path(path: Path, raw_dir: Path) -> str:
         return path.parent.resolve().joinpath(path.name).relative_to(raw_dir.resolve()).as_posix()
 
 
-def digest_inputs(files: list[Path], raw_dir: Path) -> tuple[dict[str, str], list[dict]]:
-    """sha256 of each input file by relative path, and the files that cannot be opened."""
+def digest_inputs(
+    files: list[Path], raw_dir: Path, memo: DigestMemo | None = None
+) -> tuple[dict[str, str], list[dict]]:
+    """sha256 of each input file by relative path, and the files that cannot be opened;
+    through `memo` (the last scan's digests), only new and changed files are read."""
     raw_dir = raw_dir.resolve()
     digests, rejected = {}, []
     for path in files:
         rel = relative_path(path, raw_dir)
         try:
-            digests[rel] = file_digest(path)
+            digests[rel] = memo.digest(path, rel) if memo else file_digest(path)
         except PermissionError:
             rejected.append({"file": rel, "reason": "permission denied"})
         except OSError as exc:
