@@ -249,6 +249,8 @@ def _grouped(keys: np.ndarray, values: list, n_keys: int) -> list[list]:
 def _answer_codes(answers: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(code per answer, length of each distinct answer). The distinct texts are not kept:
     the best answers are taken from the occurrences."""
+    if isinstance(answers.dtype, pd.CategoricalDtype):  # cleaned: the codes are there
+        return answers.cat.codes.to_numpy(np.int64), answers.cat.categories.str.len().to_numpy()
     codes, distinct = _distinct(answers)
     return codes, pc.utf8_length(pa.array(distinct, pa.large_string())).to_numpy()
 
