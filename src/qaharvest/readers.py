@@ -122,7 +122,7 @@ def digest_inputs(
     for path in files:
         rel = relative_path(path, raw_dir)
         try:
-            digests[rel] = memo.digest(path, rel) if memo else file_digest(path)
+            digests[rel] = memo.digest(path, rel) if memo is not None else file_digest(path)
         except PermissionError:
             rejected.append({"file": rel, "reason": "permission denied"})
         except OSError as exc:
