@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import struct
 import time
 from pathlib import Path
 
@@ -18,8 +19,9 @@ READ_CHUNK = 1 << 18
 # A file changed this recently may change again within one timestamp tick, unseen by its
 # stat: its digest is not remembered (git's "racy" entries).
 RACY_NS = 2_000_000_000
+_STAT = struct.Struct("<qqqQ")  # size, modification and change times (ns), inode
 _MEMO_SCHEMA = pa.schema(
-    [("file", pa.string()), ("stat", pa.list_(pa.int64(), 4)), ("sha256", pa.string())]
+    [("file", pa.string()), ("stat", pa.binary(_STAT.size)), ("sha256", pa.string())]
 )
 
 
@@ -57,10 +59,11 @@ def input_fingerprint(digests: dict[str, str]) -> str:
     return h.hexdigest()
 
 
-def stat_key(st: os.stat_result) -> tuple[int, int, int, int]:
-    """What tells that a file may have changed: size, modification and change times, inode
-    (the change time moves on every write, even one that restores the modification time)."""
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+def stat_key(st: os.stat_result) -> bytes:
+    """What tells that a file may have changed, packed: size, modification and change times,
+    inode (the change time moves on every write, even one that restores the modification
+    time)."""
+    return _STAT.pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 class DigestMemo:
@@ -71,18 +74,20 @@ class DigestMemo:
     def __init__(self, out_dir: Path):
         self.path = out_dir / ".cache" / "digests.parquet"
         try:
-            rows = pq.read_table(self.path, schema=_MEMO_SCHEMA).to_pylist()
-            self.known = {r["file"]: (tuple(r["stat"]), r["sha256"]) for r in rows}
-        except (OSError, pa.ArrowException, KeyError, TypeError):
+            table = pq.read_table(self.path, schema=_MEMO_SCHEMA)
+            files, stats, digests = (table[name].to_pylist() for name in _MEMO_SCHEMA.names)
+            self.known = dict(zip(files, zip(stats, digests, strict=True), strict=True))
+        except (OSError, pa.ArrowException):
             self.known = {}
-        self.seen: dict[str, tuple[tuple[int, ...], str]] = {}
+        self.seen: dict[str, tuple[bytes, str]] = {}
 
     def digest(self, path: Path, rel: str) -> str:
         """sha256 of the file: remembered when its stat is unchanged, else read and hashed."""
-        key = stat_key(os.stat(path))
+        st = os.stat(path)
+        key = stat_key(st)
         known = self.known.get(rel)
         digest = known[1] if known and known[0] == key else file_digest(path)
-        if time.time_ns() - max(key[1], key[2]) > RACY_NS:
+        if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS:
             self.seen[rel] = (key, digest)
         return digest
 
@@ -100,3 +105,5 @@ class DigestMemo:
         tmp = self.path.with_suffix(".tmp")
         pq.write_table(table, tmp)
         os.replace(tmp, self.path)
+        del table
+        pa.default_memory_pool().release_unused()  # Arrow's allocator would keep it
