@@ -276,6 +276,11 @@ def line_class(raw: str) -> LineClass:
     rule = noise_rule(text)
     if rule:
         return LineClass(text, "noise", rule)
+    return _question_or_answer(text)
+
+
+def _question_or_answer(text: str) -> LineClass:
+    """The class of a line no noise rule takes."""
     parts = question_parts(text)
     if parts:
         return LineClass(text, "question", "question", parts)
@@ -306,25 +311,32 @@ def line_classes(lines: Iterable[str]) -> dict[str, LineClass]:
 
 
 def _classify_new(lines: list[str]) -> list[LineClass]:
-    """`line_class` of each line. Most new lines are plain answer text: one Arrow (RE2) pass
-    over all of them finds the few that could be noise or a question, and only those go
-    through the rules one by one. The pass may let through lines that are neither (it is a
-    necessary condition of each rule, not the rule), never the reverse."""
+    """`line_class` of each line. Most new lines are plain answer text: two Arrow (RE2) passes
+    over all of them find the few that could be noise, or a question, and only those go
+    through the noise rules, or the question test, one by one. A pass may let through lines
+    that are not (it is a necessary condition of the rules, not the rules), never the reverse."""
     if len(lines) < BULK_MIN_LINES:
         return [line_class(line) for line in lines]
     texts = [squash(line) for line in lines]
     array = pa.array(texts, pa.string())
     # Non-ASCII text takes the rules: only on ASCII do RE2 and Python regexes agree exactly.
-    maybe = pc.or_(pc.invert(pc.string_is_ascii(array)), pc.match_substring_regex(array, _MAYBE))
+    noise = pc.or_(pc.invert(pc.string_is_ascii(array)), pc.match_substring_regex(array, _NOISE))
+    asks = pc.match_substring_regex(array, _QUESTION_END)
     return [
-        line_class(line) if check or not text else LineClass(text, "answer", "answer")
-        for line, text, check in zip(lines, texts, maybe.to_pylist(), strict=True)
+        line_class(line)
+        if maybe_noise or not text
+        else _question_or_answer(text)
+        if maybe_asks
+        else LineClass(text, "answer", "answer")
+        for line, text, maybe_noise, maybe_asks in zip(
+            lines, texts, noise.to_pylist(), asks.to_pylist(), strict=True
+        )
     ]
 
 
-def _maybe_pattern() -> str:
-    """An RE2 pattern that every ASCII line matching a noise rule, or ending like a question,
-    matches too (it is built from the rules' own patterns and pre-checks)."""
+def _noise_pattern() -> str:
+    """An RE2 pattern that every ASCII line a noise rule takes matches too (built from the
+    rules' own patterns and pre-checks)."""
     strip = f"{_char_class(_STRIPPED)}*"  # around a boilerplate line
     return "(?i)" + "|".join(
         [
@@ -338,7 +350,6 @@ def _maybe_pattern() -> str:
             P.CALL_TO_ACTION.pattern,
             P.SOCIAL_HOOK.pattern,
             "^[^A-Za-z0-9]*$",  # no-words
-            rf"\?{_char_class(_CLOSERS)}*$",  # how a question line ends (`question_parts`)
         ]
     )
 
@@ -348,7 +359,8 @@ def _char_class(chars: str) -> str:
     return "[" + "".join("\\" + c if c in "]\\^-" else c for c in chars) + "]"
 
 
-_MAYBE = _maybe_pattern()
+_NOISE = _noise_pattern()
+_QUESTION_END = rf"\?{_char_class(_CLOSERS)}*$"  # how a question line ends (`question_parts`)
 
 
 def _mark_title(page: list[LineClass], content: list[int]) -> None:
