@@ -87,7 +87,10 @@ def test_a_scan_reads_only_new_and_changed_files(tmp_path, monkeypatch):
         memo.save()
         return digests
 
-    monkeypatch.setattr(fingerprint, "file_digest", lambda p: read.append(p.name) or file_digest(p))
+    stat_and_digest = fingerprint.stat_and_digest
+    monkeypatch.setattr(
+        fingerprint, "stat_and_digest", lambda p: read.append(p.name) or stat_and_digest(p)
+    )
     first = scan()
     assert sorted(read) == sorted(f.name for f in files)
     assert scan() == first and read == []

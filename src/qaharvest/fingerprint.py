@@ -26,17 +26,24 @@ _MEMO_SCHEMA = pa.schema(
 
 
 def file_digest(path: Path | str) -> str:
-    """sha256 of a file's bytes (read unbuffered: most inputs are a few KB, and a buffered
-    file object costs more than hashing them; in chunks below `memory`'s mapping threshold,
-    or each read of a small file would map and unmap a fresh block)."""
-    h = hashlib.sha256()
+    """sha256 of a file's bytes."""
+    return stat_and_digest(path)[1]
+
+
+def stat_and_digest(path: Path | str) -> tuple[os.stat_result, str]:
+    """A file's stat, taken before reading it (a change while reading shows next time), and
+    the sha256 of its bytes (read unbuffered: most inputs are a few KB, and a buffered file
+    object costs more than hashing them; in chunks below `memory`'s mapping threshold, or
+    each read of a small file would map and unmap a fresh block)."""
     fd = os.open(path, os.O_RDONLY)
     try:
+        st = os.fstat(fd)
+        h = hashlib.sha256()
         while chunk := os.read(fd, READ_CHUNK):
             h.update(chunk)
+        return st, h.hexdigest()
     finally:
         os.close(fd)
-    return h.hexdigest()
 
 
 def code_fingerprint() -> str:
@@ -83,12 +90,13 @@ class DigestMemo:
 
     def digest(self, path: Path, rel: str) -> str:
         """sha256 of the file: remembered when its stat is unchanged, else read and hashed."""
-        st = os.stat(path)
-        key = stat_key(st)
         known = self.known.get(rel)
-        digest = known[1] if known and known[0] == key else file_digest(path)
+        if known is not None and stat_key(st := os.stat(path)) == known[0]:
+            digest = known[1]
+        else:
+            st, digest = stat_and_digest(path)
         if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS:
-            self.seen[rel] = (key, digest)
+            self.seen[rel] = (stat_key(st), digest)
         return digest
 
     def save(self) -> None:
