@@ -73,9 +73,9 @@ def test_a_scan_reads_only_new_and_changed_files(tmp_path, monkeypatch):
     raw, out = tmp_path / "raw", tmp_path / "out"
     raw.mkdir()
     make_pages(raw, 6)
-    hour_ago = 1_700_000_000_000_000_000
+    long_ago = 1_700_000_000_000_000_000  # November 2023
     for f in raw.iterdir():
-        os.utime(f, ns=(hour_ago, hour_ago))  # older than a timestamp tick: not racy
+        os.utime(f, ns=(long_ago, long_ago))  # older than a timestamp tick: not racy
     monkeypatch.setattr(fingerprint, "RACY_NS", 0)  # the change times are from just now
     files, _ = readers.list_inputs(raw)
     read: list[str] = []
@@ -98,7 +98,7 @@ def test_a_scan_reads_only_new_and_changed_files(tmp_path, monkeypatch):
     changed = raw / "page0003.txt"
     text = changed.read_text(encoding="utf-8")
     changed.write_text(text.replace("?", "!", 1), encoding="utf-8")  # same size
-    os.utime(changed, ns=(hour_ago, hour_ago))
+    os.utime(changed, ns=(long_ago, long_ago))
     digests = scan()
     assert read == ["page0003.txt"]
     assert digests == first | {"page0003.txt": file_digest(changed)} != first

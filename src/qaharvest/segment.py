@@ -20,7 +20,7 @@ MENU_LINE_CHARS = 80
 MAX_NOISE_CHARS = 1000
 # Distinct lines whose page-independent classification is remembered (per process).
 LINE_CACHE_SIZE = 1 << 17
-# New lines from which classifying them together (one Arrow pass) beats one by one.
+# New lines from which classifying them together (Arrow passes) beats one by one.
 BULK_MIN_LINES = 64
 # Distinct titles and questions whose page-context tests are remembered (per process).
 TEXT_CACHE_SIZE = 1 << 16
@@ -322,16 +322,17 @@ def _classify_new(lines: list[str]) -> list[LineClass]:
     # Non-ASCII text takes the rules: only on ASCII do RE2 and Python regexes agree exactly.
     noise = pc.or_(pc.invert(pc.string_is_ascii(array)), pc.match_substring_regex(array, _NOISE))
     asks = pc.match_substring_regex(array, _QUESTION_END)
-    return [
-        line_class(line)
-        if maybe_noise or not text
-        else _question_or_answer(text)
-        if maybe_asks
-        else LineClass(text, "answer", "answer")
-        for line, text, maybe_noise, maybe_asks in zip(
-            lines, texts, noise.to_pylist(), asks.to_pylist(), strict=True
-        )
-    ]
+    classes = []
+    for line, text, maybe_noise, maybe_asks in zip(
+        lines, texts, noise.to_pylist(), asks.to_pylist(), strict=True
+    ):
+        if maybe_noise or not text:
+            classes.append(line_class(line))
+        elif maybe_asks:
+            classes.append(_question_or_answer(text))
+        else:
+            classes.append(LineClass(text, "answer", "answer"))
+    return classes
 
 
 def _noise_pattern() -> str:
