@@ -270,7 +270,11 @@ _CONTENT = ("question", "answer")  # the kinds the page context is about (`conte
 
 def line_class(raw: str) -> LineClass:
     """The class of a raw line on its own, before the page context is applied."""
-    text = squash(raw)
+    return _text_class(squash(raw))
+
+
+def _text_class(text: str) -> LineClass:
+    """`line_class` of a line already squashed."""
     if not text:
         return LineClass(text, "blank", "blank")
     rule = noise_rule(text)
@@ -323,11 +327,11 @@ def _classify_new(lines: list[str]) -> list[LineClass]:
     noise = pc.or_(pc.invert(pc.string_is_ascii(array)), pc.match_substring_regex(array, _NOISE))
     asks = pc.match_substring_regex(array, _QUESTION_END)
     classes = []
-    for line, text, maybe_noise, maybe_asks in zip(
-        lines, texts, noise.to_pylist(), asks.to_pylist(), strict=True
+    for text, maybe_noise, maybe_asks in zip(
+        texts, noise.to_pylist(), asks.to_pylist(), strict=True
     ):
         if maybe_noise or not text:
-            classes.append(line_class(line))
+            classes.append(_text_class(text))
         elif maybe_asks:
             classes.append(_question_or_answer(text))
         else:
