@@ -293,8 +293,9 @@ def _extract_many(files: list[tuple[str | Path, str]]) -> list[tuple[str, Extrac
         res.rejected_files += bad_records
         res.files_processed = 1
         for page in pages:
-            pending.append((res, page, split_lines(page.text)))
-            lines += len(pending[-1][2])
+            page_lines = split_lines(page.text)
+            pending.append((res, page, page_lines))
+            lines += len(page_lines)
             if lines >= CLASSIFY_LINES:
                 _add_pages(pending)
                 pending, lines = [], 0
