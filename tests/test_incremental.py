@@ -124,7 +124,6 @@ def test_batches_from_pool_and_cache_equal_a_merge_per_file(tmp_path, monkeypatc
     over several batches (pool, then cache and pool mixed): the frames, types included,
     are those of every file merged in path order."""
     monkeypatch.setattr(extract, "BATCH_FILES", 7)
-    monkeypatch.setattr(cache, "BATCH_FILES", 7)
     monkeypatch.setattr(extract, "MIN_FILES_FOR_POOL", 10)
     raw, out = tmp_path / "raw", tmp_path / "out"
     raw.mkdir()
@@ -143,6 +142,44 @@ def test_batches_from_pool_and_cache_equal_a_merge_per_file(tmp_path, monkeypatc
     second = cached_extract(raw, out)
     assert (second.files_processed, second.files_from_cache) == (2, 30)
     assert_same_extraction(second, merged_per_file(raw))
+
+
+def chunks(out: Path) -> set[str]:
+    return {p.name.split(".")[0] for p in ExtractCache(out, "code-v1").dir.glob("*.arrow")}
+
+
+def test_the_cache_rewrites_emptied_chunks_and_recovers_from_broken_ones(tmp_path, monkeypatch):
+    """A chunk that lost most of its files is rewritten with the rest, a chunk that cannot be
+    read has its files extracted again, a crashed run's chunk is deleted, a broken index drops
+    the cache: each time the result equals every file extracted on its own."""
+    monkeypatch.setattr(extract, "BATCH_FILES", 10)  # one process (few files): three batches
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    make_pages(raw, 30)
+    cached_extract(raw, out)
+    first = chunks(out)
+    assert len(first) == 3
+    for i in range(6):  # six of the first chunk's ten files
+        (raw / f"page{i:04d}.txt").unlink()
+    second = cached_extract(raw, out)
+    assert (second.files_processed, second.files_from_cache) == (0, 24)
+    assert_same_extraction(second, merged_per_file(raw))
+    rewritten = chunks(out)
+    assert len(rewritten) == 3 and len(rewritten & first) == 2  # one chunk replaced
+
+    cache_dir = ExtractCache(out, "code-v1").dir
+    (cache_dir / f"{sorted(first & rewritten)[0]}.occ.arrow").write_bytes(b"torn")
+    (cache_dir / "0crashed.occ.arrow").write_bytes(b"left by a killed run")
+    third = cached_extract(raw, out)
+    assert (third.files_processed, third.files_from_cache) == (10, 14)
+    assert_same_extraction(third, merged_per_file(raw))
+    assert "0crashed" not in chunks(out) and len(ExtractCache(out, "code-v1")) == 24
+
+    (cache_dir / cache.INDEX).write_bytes(b"not parquet")
+    fourth = cached_extract(raw, out)
+    assert (fourth.files_processed, fourth.files_from_cache) == (24, 0)
+    assert_same_extraction(fourth, merged_per_file(raw))
+    assert len(chunks(out)) == 3
 
 
 HOLD = """

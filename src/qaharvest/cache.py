@@ -1,85 +1,138 @@
-"""Per-file extraction cache: a file whose content and code are unchanged is not extracted
-again. Entries live in one SQLite database per code version, `OUT/.cache/extract/<code>.sqlite`,
-one row per file with its content digest; rows not used by a run are dropped (removed or
-changed files), and so are the databases of other code versions."""
+"""Extraction cache: a file whose content and code are unchanged is not extracted again.
+
+One folder per code version, `OUT/.cache/extract/<code>/`: each freshly extracted batch is
+stored as it arrives, its rows as two Arrow IPC files (a "chunk": `<id>.occ.arrow`,
+`<id>.noise.arrow`), and `index.parquet` says, for each file, its content digest, its chunk,
+where its rows are and its line counts. The index is replaced at the end of a run; files no
+longer input (removed or changed) leave it, chunks it no longer names are deleted, and a
+chunk that has lost most of its files is rewritten with the rest. Other code versions'
+folders are removed."""
 
 from __future__ import annotations
 
 import functools
-import pickle
+import json
+import os
 import shutil
-import sqlite3
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing
-from itertools import islice
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from qaharvest.extract import BATCH_FILES, Batch, Extracted, extract_each, gc_paused
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from qaharvest.extract import (
+    COUNTED,
+    NOISE_SCHEMA,
+    OCCURRENCE_SCHEMA,
+    Batch,
+    extract_each,
+    gc_paused,
+)
 from qaharvest.readers import relative_path
 
-SCHEMA = "CREATE TABLE IF NOT EXISTS entries (file TEXT PRIMARY KEY, digest TEXT, part BLOB)"
+INDEX = "index.parquet"
+INDEX_SCHEMA = pa.schema(
+    [
+        ("file", pa.string()),
+        ("digest", pa.string()),
+        ("chunk", pa.string()),
+        ("occ_start", pa.int64()),
+        ("occ_rows", pa.int64()),
+        ("noise_start", pa.int64()),
+        ("noise_rows", pa.int64()),
+        ("rejected", pa.string()),  # JSON list of the file's set-aside records
+        *[(f"lines_{k}", pa.int64()) for k in COUNTED],
+    ]
+)
+_TABLES = (("occ", OCCURRENCE_SCHEMA), ("noise", NOISE_SCHEMA))
 
 
 class ExtractCache:
     def __init__(self, out_dir: Path, code: str):
         self.root = out_dir / ".cache" / "extract"
-        self.path = self.root / f"{code[:16]}.sqlite"
+        self.dir = self.root / code[:16]
+        self.index = self.dir / INDEX
 
-    def _connect(self) -> sqlite3.Connection:
-        """The database, created if missing or unreadable; other versions' are removed."""
+    def _entries(self) -> pa.Table:
+        """The index (empty if missing or unreadable, and then the folder is emptied); other
+        versions' folders and files are removed, and so are chunks the index does not name
+        (a crashed run's)."""
         self.root.mkdir(parents=True, exist_ok=True)
         for other in self.root.iterdir():
-            if other.is_dir():
-                shutil.rmtree(other, ignore_errors=True)  # per-file entries of older versions
-            elif not other.name.startswith(self.path.name):  # keeps a crashed run's journal
-                other.unlink(missing_ok=True)
+            if other.is_dir() and other != self.dir:
+                shutil.rmtree(other, ignore_errors=True)
+            elif not other.is_dir():
+                other.unlink(missing_ok=True)  # e.g. an older version's SQLite cache
         try:
-            return self._open()
-        except sqlite3.DatabaseError:
-            self.path.unlink(missing_ok=True)  # not a database: the cache is safe to drop
-            return self._open()
-
-    def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path)
-        try:
-            db.execute(SCHEMA)
-        except sqlite3.DatabaseError:
-            db.close()
-            raise
-        return db
+            entries = pq.read_table(self.index, schema=INDEX_SCHEMA)
+        except (OSError, pa.ArrowException):
+            shutil.rmtree(self.dir, ignore_errors=True)  # missing or unreadable: start afresh
+            entries = INDEX_SCHEMA.empty_table()
+        self.dir.mkdir(exist_ok=True)
+        named = set(entries["chunk"].unique().to_pylist())
+        for path in self.dir.iterdir():
+            if path.name != INDEX and path.name.split(".")[0] not in named:
+                path.unlink(missing_ok=True)
+        return entries
 
     def __len__(self) -> int:
-        """Entries held."""
-        with closing(self._connect()) as db:
-            return db.execute("SELECT count(*) FROM entries").fetchone()[0]
+        """Files the cache holds."""
+        return self._entries().num_rows
 
-    @staticmethod
-    def _load(db: sqlite3.Connection, digests: dict[str, str]) -> Iterator[Batch]:
-        """Entries whose file is still an input with the same content, in batches (path order)."""
-        rows = db.execute("SELECT file, digest, part FROM entries ORDER BY file")
-        parts = (
-            (rel, part)
-            for rel, digest, blob in rows
-            if digests.get(rel) == digest and (part := _unpickle(blob)) is not None
+    def _read_chunk(self, chunk: str, files: pa.Table) -> Batch:
+        """The rows of `files` (index entries) from one chunk, as a batch read from cache."""
+        tables = []
+        for part, schema in _TABLES:
+            with pa.memory_map(str(self.dir / f"{chunk}.{part}.arrow")) as source:
+                table = pa.ipc.open_file(source).read_all()
+                if table.schema != schema:
+                    raise pa.ArrowInvalid(f"chunk {chunk}: unexpected schema")
+                starts = files[f"{part}_start"].to_numpy()
+                tables.append(table.take(_ranges(starts, files[f"{part}_rows"].to_numpy())))
+        return Batch(
+            files=files["file"].to_pylist(),
+            occurrence_rows=files["occ_rows"].to_pylist(),
+            noise_rows=files["noise_rows"].to_pylist(),
+            occurrences=tables[0],
+            noise=tables[1],
+            rejected=[json.loads(r) for r in files["rejected"].to_pylist()],
+            counts=np.column_stack([files[f"lines_{k}"].to_numpy() for k in COUNTED]),
+            files_processed=0,
+            files_from_cache=files.num_rows,
         )
-        while batch := list(islice(parts, BATCH_FILES)):
-            yield Batch.of(batch)
 
-    @staticmethod
-    def _prune(db: sqlite3.Connection, inputs: Iterable[str]) -> None:
-        """Drop the entries of files no longer input."""
-        db.execute("CREATE TEMP TABLE inputs (file TEXT PRIMARY KEY)")
-        db.executemany("INSERT INTO inputs VALUES (?)", ((rel,) for rel in inputs))
-        db.execute("DELETE FROM entries WHERE file NOT IN (SELECT file FROM inputs)")
+    def _store(self, digests: dict[str, str], stored: list[pa.Table], batch: Batch) -> None:
+        """Write a batch as a new chunk and add its files' index entries to `stored`."""
+        chunk = uuid.uuid4().hex
+        for part, table in (("occ", batch.occurrences), ("noise", batch.noise)):
+            with pa.ipc.new_file(str(self.dir / f"{chunk}.{part}.arrow"), table.schema) as out:
+                out.write_table(table)
+        occ_rows = np.asarray(batch.occurrence_rows, dtype=np.int64)
+        noise_rows = np.asarray(batch.noise_rows, dtype=np.int64)
+        columns = {
+            "file": batch.files,
+            "digest": [digests[rel] for rel in batch.files],
+            "chunk": [chunk] * len(batch.files),
+            "occ_start": np.cumsum(occ_rows) - occ_rows,
+            "occ_rows": occ_rows,
+            "noise_start": np.cumsum(noise_rows) - noise_rows,
+            "noise_rows": noise_rows,
+            "rejected": [json.dumps(r) for r in batch.rejected],
+        }
+        columns |= {f"lines_{k}": batch.counts[:, i] for i, k in enumerate(COUNTED)}
+        stored.append(pa.table(columns, schema=INDEX_SCHEMA))
 
-    @staticmethod
-    def _store(db: sqlite3.Connection, digests: dict[str, str], batch: Batch) -> None:
-        """Store the entries of a freshly extracted batch, then let the batch drop them."""
-        db.executemany(
-            "INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
-            ((rel, digests[rel], blob) for rel, blob in batch.entries.items()),
-        )
-        batch.entries = {}
+    def _save(self, stored: list[pa.Table]) -> None:
+        """Replace the index with `stored` (atomically), then delete the chunks it does not
+        name."""
+        tmp = self.index.with_name(f".{INDEX}.{os.getpid()}.tmp")
+        pq.write_table(pa.concat_tables([INDEX_SCHEMA.empty_table(), *stored]), tmp)
+        os.replace(tmp, self.index)
+        self._entries()
 
     def extract(
         self,
@@ -90,27 +143,50 @@ class ExtractCache:
     ) -> Batch:
         """Extract `files`, reading unchanged ones from the cache and the others with
         `extractor(files, raw_dir, on_batch=...)` (local process pool by default, Dask shards
-        in the flow), which hands each batch to `on_batch` as it arrives; prune unused
-        entries. The cache changes in one transaction."""
+        in the flow), which hands each batch to `on_batch` as it arrives; drop the entries of
+        files no longer input. The index changes once, at the end."""
         raw_dir = raw_dir.resolve()
         wanted = {relative_path(path, raw_dir): path for path in files}
-        with closing(self._connect()) as db, gc_paused():
-            batches = list(self._load(db, {rel: digests[rel] for rel in wanted}))
+        entries = self._entries()
+        held = Counter(entries["chunk"].to_pylist())  # files each chunk was written with
+        stored: list[pa.Table] = []  # the new index, a part at a time
+        store = functools.partial(self._store, {rel: digests[rel] for rel in wanted}, stored)
+        batches = []
+        with gc_paused():
+            for chunk, live in _by_chunk(_still_input(entries, digests)):
+                try:
+                    batch = self._read_chunk(chunk, live)
+                except (OSError, pa.ArrowException):
+                    continue  # an unreadable chunk: its files are extracted again
+                batches.append(batch)
+                if 2 * live.num_rows < held[chunk]:
+                    store(batch)  # most of the chunk is gone: rewrite the rest
+                else:
+                    stored.append(live)
             cached = {rel for batch in batches for rel in batch.files}
             missing = [path for rel, path in wanted.items() if rel not in cached]
-            with db:
-                self._prune(db, wanted)
-                if missing:
-                    store = functools.partial(self._store, db, digests)
-                    batches += extractor(missing, raw_dir, on_batch=store)
+            if missing:
+                batches += extractor(missing, raw_dir, on_batch=store)
+        self._save(stored)
         return Batch.concat(batches)
 
 
-def _unpickle(blob: bytes) -> Extracted | None:
-    """A stored per-file result counted as read from the cache; None when unreadable."""
-    try:
-        part = pickle.loads(blob)
-    except (pickle.PickleError, EOFError, AttributeError, TypeError):
-        return None  # unreadable entry: extract again
-    part.files_from_cache, part.files_processed = 1, 0
-    return part
+def _still_input(entries: pa.Table, digests: dict[str, str]) -> pa.Table:
+    """The entries whose file is still an input with the same content."""
+    now = pa.array([digests.get(rel) for rel in entries["file"].to_pylist()], pa.string())
+    return entries.filter(pc.fill_null(pc.equal(entries["digest"], now), False))
+
+
+def _by_chunk(entries: pa.Table) -> Iterator[tuple[str, pa.Table]]:
+    """The entries of each chunk, in index order."""
+    rows: dict[str, list[int]] = {}
+    for i, chunk in enumerate(entries["chunk"].to_pylist()):
+        rows.setdefault(chunk, []).append(i)
+    for chunk, taken in rows.items():
+        yield chunk, entries.take(taken)
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions start, start + 1, … of each range, ranges one after another."""
+    ends = np.cumsum(lengths)
+    return np.repeat(starts - (ends - lengths), lengths) + np.arange(ends[-1] if len(ends) else 0)

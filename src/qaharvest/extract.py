@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 import os
-import pickle
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -35,6 +34,7 @@ OCCURRENCE_COLUMNS = [
 ]
 MIN_FILES_FOR_POOL = 200
 NOISE_COLUMNS = ["file", "line", "rule", "text"]
+COUNTED = ("read", *KINDS)  # a file's line counts: lines read, then lines of each kind
 BATCH_FILES = 1000  # files per batch: a shard of the process pool, a read from the cache
 CLASSIFY_LINES = 1 << 16  # lines of pages classified together (bounds the memory it holds)
 _TEXT = pa.large_string()  # what pandas' `str` columns hold
@@ -92,8 +92,8 @@ class Extracted:
 @dataclass
 class Batch:
     """Extraction of several files, compact: their rows as Arrow tables, file after file, with
-    each file's row counts and set-aside records, and the cache entry (pickled `Extracted`) of
-    each freshly extracted file until the cache has stored it."""
+    each file's row counts, line counts (a row of `counts`, columns `COUNTED`) and set-aside
+    records."""
 
     files: list[str]
     occurrence_rows: list[int]
@@ -101,20 +101,20 @@ class Batch:
     occurrences: pa.Table
     noise: pa.Table
     rejected: list[list[dict]]
-    line_counts: Counter
+    counts: np.ndarray
     files_processed: int
     files_from_cache: int
-    entries: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
     def of(cls, parts: Iterable[tuple[str, Extracted]]) -> Batch:
         """The batch of per-file results ({relative path, result} in file order)."""
-        acc, files, occ_rows, noise_rows, rejected = Extracted(), [], [], [], []
+        acc, files, occ_rows, noise_rows, rejected, counts = Extracted(), [], [], [], [], []
         for rel, part in parts:
             files.append(rel)
             occ_rows.append(len(part.occurrences["file"]))
             noise_rows.append(len(part.noise))
             rejected.append(part.rejected_files)
+            counts.append([part.line_counts[k] for k in COUNTED])
             acc.merge(part)
         occ, noise = acc.tables()
         return cls(
@@ -124,7 +124,7 @@ class Batch:
             occurrences=occ,
             noise=noise,
             rejected=rejected,
-            line_counts=acc.line_counts,
+            counts=np.array(counts, dtype=np.int64).reshape(len(files), len(COUNTED)),
             files_processed=acc.files_processed,
             files_from_cache=acc.files_from_cache,
         )
@@ -146,10 +146,17 @@ class Batch:
             ),
             noise=_in_order([b.noise for b in batches], NOISE_SCHEMA, noise_rows, order),
             rejected=[rejected[i] for i in order],
-            line_counts=sum((b.line_counts for b in batches), Counter()),
+            counts=np.concatenate(
+                [b.counts for b in batches] or [np.zeros((0, len(COUNTED)), np.int64)]
+            )[order],
             files_processed=sum(b.files_processed for b in batches),
             files_from_cache=sum(b.files_from_cache for b in batches),
         )
+
+    @property
+    def line_counts(self) -> Counter:
+        """Lines read and lines by kind, over all files."""
+        return Counter(dict(zip(COUNTED, self.counts.sum(axis=0).tolist(), strict=True)))
 
     @property
     def rejected_files(self) -> list[dict]:
@@ -311,11 +318,10 @@ def _add_pages(pending: list[tuple[Extracted, Page, list[str]]]) -> None:
 
 
 def _extract_shard(shard: list[tuple[str, str]]) -> Batch:
-    """One batch of files, with the cache entry of each."""
+    """One batch of files."""
     with gc_paused():
         parts = _extract_many(shard)
         batch = Batch.of(parts)
-        batch.entries = {rel: pickle.dumps(part, pickle.HIGHEST_PROTOCOL) for rel, part in parts}
         del parts  # freed while collection is paused: resuming it would walk them all once
     return batch
 
@@ -342,7 +348,7 @@ def extract_each(
     """Extract the files in batches of at most `BATCH_FILES` (in file order), over a process
     pool when there are enough to pay for it (both cores on a 2-core machine). `on_done(n)`
     is told as files finish (a progress bar); `on_batch` gets each batch as it arrives (the
-    cache stores its entries there, so that they are not all held at once)."""
+    cache stores it there)."""
     items = [(str(p), relative_path(Path(p), raw_dir)) for p in files]
     workers = workers or os.cpu_count() or 1
     n = -(-len(items) // BATCH_FILES)
