@@ -15,6 +15,7 @@ import ftfy
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from qaharvest import memory
 from qaharvest import patterns as P
@@ -30,10 +31,11 @@ _TEXT = pa.large_string()  # what pandas' text columns hold
 _MONTH_STARTS = frozenset("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())
 # A featured snippet glues its short answer to the paragraph: "NigerNiger, in Western Africa…".
 _GLUED_REPEAT = re.compile(r"^([^\W\d_].{2,59}?)(?=\1)")
-_GLUED_STARTER = re.compile(
-    r"^([^.?!:;,\n]{3,40}?[a-z0-9%)])(?=(?:The|There|According|In|It|A|An|This|That|These|Those|"
-    r"As|If|When|While|With|For|On|At|By|From|Most|Some|Many|Yes|No)\s)"
+_STARTERS = (
+    r"(?:The|There|According|In|It|A|An|This|That|These|Those|"
+    r"As|If|When|While|With|For|On|At|By|From|Most|Some|Many|Yes|No)\s"
 )
+_GLUED_STARTER = re.compile(rf"^([^.?!:;,\n]{{3,40}}?[a-z0-9%)])(?={_STARTERS})")
 
 
 _STARTER_INITIAL = re.compile(r"[TAIWFOBMSYN]")  # the first letters of the starter words
@@ -187,6 +189,34 @@ def _answer_column(answers: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
     return _categorical(pa.chunked_array([text for text, _ in parts], _TEXT), codes), truncated
 
 
+def may_change(answers: pa.Array) -> np.ndarray:
+    """Whether `clean_answer` could change each answer or find it cut off. One Arrow (RE2)
+    pass, built from the rules' own patterns and pre-checks, and a look at the first
+    characters for a glued snippet: a necessary condition (an answer it lets go is one line
+    of printable ASCII that `clean_answer` returns as it is, not cut off)."""
+    flagged = pc.match_substring_regex(answers, _MAY_CHANGE).to_numpy(zero_copy_only=False)
+    flagged |= pc.greater(pc.utf8_length(answers), MAX_ANSWER_CHARS).to_numpy(zero_copy_only=False)
+    heads = pc.utf8_slice_codeunits(answers, 0, _REPEAT_WITHIN).to_pylist()
+    flagged |= np.fromiter((h.find(h[:3], 3) >= 0 for h in heads), bool, len(heads))
+    return flagged
+
+
+_REPEAT_WITHIN = 63  # `_unglue_snippet` looks for a repeated opening this far
+_MAY_CHANGE = "|".join(
+    [
+        r"[^\x20-\x7e]",  # non-ASCII, controls, tabs, line breaks: `clean_text`'s repairs
+        "&|<",  # entities, markup
+        "  |^ | $|^$",  # spacing; an empty answer
+        f"^(?:{'|'.join(sorted(_MONTH_STARTS))})",  # a leading date
+        "[0-9]$",  # a trailing date
+        "(?i:more)",  # a truncation tail
+        "/",  # a panel label
+        P.ELLIPSIS_END.pattern,
+        rf"^[^.?!:;,\n]{{3,40}}[a-z0-9%)]{_STARTERS}",  # a glued snippet: `_GLUED_STARTER`
+    ]
+)
+
+
 def _distinct(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
     """The distinct values of a text column, and the position of each row's value among them
     (-1 for a missing value)."""
@@ -213,10 +243,14 @@ def _clean_questions(values: pa.Array) -> pa.Array:
 
 def _clean_answers(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """`clean_answer` over distinct answers: the answers (null when nothing is left) and
-    whether each was cut off."""
-    cleaned = [clean_answer(v) for v in values.to_pylist()]
+    whether each was cut off. Only the answers a rule could change go through the rules
+    (`may_change`); the others are kept as they are."""
+    changing = may_change(values)
+    cleaned = [clean_answer(v) for v in values.filter(changing).to_pylist()]
     texts = pa.array([text or None for text, _ in cleaned], _TEXT)
-    return texts, np.array([bool(text) and cut for text, cut in cleaned], dtype=bool)
+    cut = np.zeros(len(values), dtype=bool)
+    cut[changing] = [bool(text) and truncated for text, truncated in cleaned]
+    return pc.replace_with_mask(values, pa.array(changing), texts), cut
 
 
 def _map(fn, values: pa.Array) -> list:
