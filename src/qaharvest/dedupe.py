@@ -278,26 +278,38 @@ def _occurrence_codes(occ: pd.DataFrame, norms: np.ndarray, codes: dict) -> pd.D
 def _canonical(light: pd.DataFrame) -> pd.DataFrame:
     """The canonical occurrence of each key (the index, ascending): answered occurrences first
     (all of them when none is), then the most frequent wording, then the first seen."""
-    eligible = light["answered"] | ~light.groupby("key")["answered"].transform("any")
+    key, answered = light["key"].to_numpy(), light["answered"].to_numpy()
+    eligible = answered | ~(np.bincount(key[answered], minlength=key.max() + 1) > 0)[key]
     wording = light.loc[eligible, ["key", "norm", "q", "t", "order"]]
-    wording = wording.assign(n=wording.groupby(["key", "norm"])["order"].transform("size"))
-    canon = wording.sort_values(["key", "n", "order"], ascending=[True, False, True])
-    return canon.drop_duplicates("key").set_index("key")
+    norm = wording["norm"].to_numpy()
+    n = np.bincount(norm)[norm]  # a wording (norm) belongs to one key
+    return _first_of_each_key(wording, n=-n, order=wording["order"].to_numpy())
 
 
 def _best_answers(light: pd.DataFrame, lengths: np.ndarray) -> tuple[pd.DataFrame, pd.Series]:
     """The best answer of each answered key (not truncated, most common, longest, first seen;
     `lengths` by answer code) and how many other distinct answers the key has."""
     answered = light.loc[light["answered"], ["key", "a", "row", "truncated", "order"]]
-    answered = answered.assign(
-        n=answered.groupby(["key", "a"])["order"].transform("size"),
-        length=lengths[answered["a"]],
+    key, a = answered["key"].to_numpy(np.int64), answered["a"].to_numpy(np.int64)
+    base = int(a.max()) + 1 if len(a) else 1  # a (key, answer) pair as one integer
+    pairs, pair_of_row, n = np.unique(key * base + a, return_inverse=True, return_counts=True)
+    best = _first_of_each_key(
+        answered,
+        truncated=answered["truncated"].to_numpy(),
+        n=-n[pair_of_row],
+        length=-lengths[a].astype(np.int64),
+        order=answered["order"].to_numpy(),
     )
-    best = answered.sort_values(
-        ["key", "truncated", "n", "length", "order"], ascending=[True, True, False, False, True]
-    )
-    variants = answered.groupby("key")["a"].nunique() - 1
-    return best.drop_duplicates("key").set_index("key"), variants
+    keys, answers = np.unique(pairs // base, return_counts=True)
+    return best, pd.Series(answers - 1, index=keys)
+
+
+def _first_of_each_key(rows: pd.DataFrame, **ranks: np.ndarray) -> pd.DataFrame:
+    """The first row of each key (the index, ascending) by `ranks`, in turn, ascending."""
+    key = rows["key"].to_numpy()
+    ordered = np.lexsort([*reversed(ranks.values()), key])
+    first = ordered[np.diff(key[ordered], prepend=-1) != 0]  # keys are >= 0
+    return rows.iloc[first].set_index("key")
 
 
 def _alias_lists(
