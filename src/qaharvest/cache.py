@@ -73,11 +73,15 @@ class ExtractCache:
             shutil.rmtree(self.dir, ignore_errors=True)  # missing or unreadable: start afresh
             entries = INDEX_SCHEMA.empty_table()
         self.dir.mkdir(exist_ok=True)
+        self._delete_unnamed(entries)
+        return entries
+
+    def _delete_unnamed(self, entries: pa.Table) -> None:
+        """Delete the chunks (and leftover files) that `entries` do not name."""
         named = set(entries["chunk"].unique().to_pylist())
         for path in self.dir.iterdir():
             if path.name != INDEX and path.name.split(".")[0] not in named:
                 path.unlink(missing_ok=True)
-        return entries
 
     def __len__(self) -> int:
         """Files the cache holds."""
@@ -129,10 +133,11 @@ class ExtractCache:
     def _save(self, stored: list[pa.Table]) -> None:
         """Replace the index with `stored` (atomically), then delete the chunks it does not
         name."""
+        entries = pa.concat_tables([INDEX_SCHEMA.empty_table(), *stored])
         tmp = self.index.with_name(f".{INDEX}.{os.getpid()}.tmp")
-        pq.write_table(pa.concat_tables([INDEX_SCHEMA.empty_table(), *stored]), tmp)
+        pq.write_table(entries, tmp)
         os.replace(tmp, self.index)
-        self._entries()
+        self._delete_unnamed(entries)
 
     def extract(
         self,
