@@ -293,7 +293,7 @@ def _extract_many(files: list[tuple[str | Path, str]]) -> list[tuple[str, Extrac
         res = Extracted()
         parts.append((rel, res))
         try:
-            pages, bad_records = read_pages(Path(path), rel)
+            pages, bad_records = read_pages(path, rel)
         except UnreadableFile as exc:
             res.rejected_files.append({"file": rel, "reason": str(exc)})
             continue

@@ -181,18 +181,19 @@ def _without_ansi(text: str) -> str:
     return _ANSI.sub("", text) if "\x1b" in text else text
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: str | Path) -> bytes:
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise UnreadableFile(f"file larger than {MAX_FILE_BYTES // 2**20} MiB")
-        if path.name.endswith(".gz"):
-            with gzip.open(path, "rb") as fh:
-                data = fh.read(MAX_FILE_BYTES + 1)
-            if len(data) > MAX_FILE_BYTES:
-                raise UnreadableFile(f"decompresses to more than {MAX_FILE_BYTES // 2**20} MiB")
-            return data
-        with path.open("rb", buffering=0) as fh:  # unbuffered: read whole, with no copy between
-            return fh.read()
+        # Unbuffered: read whole, with no copy between; stat'ed on the open file.
+        with open(path, "rb", buffering=0) as fh:
+            if os.fstat(fh.fileno()).st_size > MAX_FILE_BYTES:
+                raise UnreadableFile(f"file larger than {MAX_FILE_BYTES // 2**20} MiB")
+            if not str(path).endswith(".gz"):
+                return fh.read()
+            with gzip.open(fh, "rb") as gz:
+                data = gz.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise UnreadableFile(f"decompresses to more than {MAX_FILE_BYTES // 2**20} MiB")
+        return data
     except PermissionError as exc:
         raise UnreadableFile("permission denied") from exc
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
@@ -201,10 +202,10 @@ def _read_bytes(path: Path) -> bytes:
         raise UnreadableFile(f"cannot read: {exc.strerror or exc}") from exc
 
 
-def read_pages(path: Path, rel: str) -> tuple[list[Page], list[dict]]:
+def read_pages(path: str | Path, rel: str) -> tuple[list[Page], list[dict]]:
     """Pages in one file, and the JSONL records set aside (`{file, reason}`)."""
     text = decode(_read_bytes(path))
-    if ".jsonl" not in path.name:
+    if ".jsonl" not in os.path.basename(path):
         return [Page(file=rel, text=_without_ansi(text))], []
     pages, rejected = [], []
     for n, line in enumerate(split_lines(text), start=1):
