@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import string
 
+import ftfy
+import ftfy.badness
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -11,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qaharvest import extract
+from qaharvest import clean, extract
 from qaharvest.clean import clean_answer, clean_frame, clean_question, clean_text, may_change
 from tests.conftest import REALWORLD, SEED
 
@@ -165,3 +168,67 @@ def test_cleaned_answer_column_matches_cleaning_each_answer():
     assert got["answer_truncated"].tolist() == [
         bool(text) and (t or c) for (text, t), c in zip(want, cut, strict=True)
     ]
+
+
+MOJIBAKE_PIECES = st.text(
+    # ASCII, the punctuation most text has, and every character of ftfy's mojibake pattern
+    st.sampled_from(
+        sorted(
+            set(string.printable + "’‘“”–—…•é")
+            | set(ftfy.badness.BADNESS_RE.pattern) - set(string.whitespace)
+        )
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(MOJIBAKE_PIECES)
+def test_text_ftfy_finds_mojibake_in_has_a_required_character(text):
+    assert not ftfy.is_bad(text) or clean._may_be_mojibake(text)
+
+
+def test_text_with_only_common_punctuation_skips_the_mojibake_search():
+    answers = real_answers()
+    bad = [a for a in answers if ftfy.is_bad(a)] + ["CafÃ© crÃ¨me â€“ best", "Itâ€™s"]
+    assert all(clean._may_be_mojibake(a) for a in bad)
+    assert not clean._may_be_mojibake("It’s “fine” – really… — isn’t it?")
+    assert clean._required_chars(re.compile("é|a")) is None  # an alternative needs no rare one
+    assert clean._required_chars(re.compile("é|ü", re.IGNORECASE)) is None
+
+
+def mojibake_examples() -> list[str]:
+    """For each alternative of ftfy's mojibake pattern, a text it matches, made of
+    characters outside the pre-check's class wherever the alternative allows it."""
+    from re import _constants as C
+    from re import _parser
+
+    pattern = ftfy.badness.BADNESS_RE
+    ((_, (_, alternatives)),) = _parser.parse(pattern.pattern, pattern.flags)
+    examples = []
+    for alternative in alternatives:
+        text = ""
+        for op, arg in alternative:
+            if op == C.LITERAL:
+                text += chr(arg)
+            elif op == C.IN and arg[0][0] == C.NEGATE:
+                text += "1"  # the pattern's only negated class is [^A-Za-z]
+            elif op == C.IN:
+                chars = {chr(v) for o, v in arg if o == C.LITERAL} | {
+                    chr(c) for o, v in arg if o == C.RANGE for c in range(v[0], v[1] + 1)
+                }
+                chars |= {" " if v == C.CATEGORY_SPACE else "a" for o, v in arg if o == C.CATEGORY}
+                outside = sorted(c for c in chars if not clean._may_be_mojibake(c))
+                text += (outside or sorted(chars))[0]
+            elif op == C.ANY:
+                text += "a"
+        examples.append(text)
+    return examples
+
+
+def test_every_alternative_of_the_mojibake_pattern_needs_a_required_character():
+    examples = mojibake_examples()
+    assert len(examples) > 30
+    for text in examples:
+        assert ftfy.is_bad(text), text  # the example is one the pattern matches
+        assert clean._may_be_mojibake(text), text

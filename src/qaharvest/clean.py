@@ -8,10 +8,13 @@ from __future__ import annotations
 import html
 import os
 import re
+import re._constants as _re_constants
+import re._parser as _re_parser
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 
 import ftfy
+import ftfy.badness
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -64,7 +67,7 @@ def _clean_once(text: str) -> tuple[str, bool]:
     text = text.replace("\xa0", " ").replace("\t", " ")
     if unsafe:
         text = P.CONTROL_CHARS.sub("", text)
-    repaired = not text.isascii() and ftfy.is_bad(text)  # the full repair is slow
+    repaired = not text.isascii() and _may_be_mojibake(text) and ftfy.is_bad(text)
     if repaired:
         text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
     elif not text.isascii():
@@ -82,6 +85,50 @@ def _clean_once(text: str) -> tuple[str, bool]:
     return text, repaired
 
 
+def _required_chars(pattern: re.Pattern) -> re.Pattern | None:
+    """A character class that every match of `pattern` has a character of, or None.
+
+    `pattern` is an alternation of character sequences (ftfy's mojibake pattern). From each
+    alternative, one set of non-ASCII characters that it must match one of is taken (the one
+    with the fewest common punctuation marks, then the smallest): text with none of them
+    cannot match, and needs no search of the whole pattern. Most non-ASCII text only has
+    quotes, dashes or an ellipsis."""
+    try:
+        ((op, (_, alternatives)),) = _re_parser.parse(pattern.pattern, pattern.flags)
+    except (ValueError, TypeError):
+        return None
+    if op != _re_constants.BRANCH or pattern.flags & re.IGNORECASE:
+        return None
+    required: set[str] = set()
+    for alternative in alternatives:
+        sets = [chars for item in alternative if (chars := _item_chars(*item))]
+        sets = [chars for chars in sets if not any(c.isascii() for c in chars)]
+        if not sets:
+            return None
+        required |= min(sets, key=lambda chars: (len(chars & _COMMON_PUNCTUATION), len(chars)))
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(required)) + "]")
+
+
+def _item_chars(op, arg) -> set[str] | None:
+    """The characters a literal or a character class (not negated, no category) matches."""
+    if op == _re_constants.LITERAL:
+        return {chr(arg)}
+    if op != _re_constants.IN:
+        return None
+    chars = set()
+    for member, value in arg:
+        if member == _re_constants.LITERAL:
+            chars.add(chr(value))
+        elif member == _re_constants.RANGE:
+            chars.update(map(chr, range(value[0], value[1] + 1)))
+        else:  # a negation or a category (\w, \s): not a finite set of characters
+            return None
+    return chars
+
+
+_COMMON_PUNCTUATION = frozenset("‘’‚“”„–—…•·«»")  # chosen last: most text has them
+_MOJIBAKE_CHARS = _required_chars(ftfy.badness.BADNESS_RE)
+_may_be_mojibake = _MOJIBAKE_CHARS.search if _MOJIBAKE_CHARS else bool
 _SPACES = re.compile(r" {2,}")
 _BLANKS = re.compile(r"\n{3,}")
 # Markup HTML_TAG misses: comments, <!DOCTYPE>/CDATA, "<svg/onload=…>".
