@@ -125,7 +125,7 @@ class ExtractCache:
             "occ_rows": occ_rows,
             "noise_start": np.cumsum(noise_rows) - noise_rows,
             "noise_rows": noise_rows,
-            "rejected": [json.dumps(r) for r in batch.rejected],
+            "rejected": [json.dumps(r) if r else "[]" for r in batch.rejected],
         }
         columns |= {f"lines_{k}": batch.counts[:, i] for i, k in enumerate(COUNTED)}
         stored.append(pa.table(columns, schema=INDEX_SCHEMA))

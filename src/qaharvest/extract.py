@@ -349,7 +349,7 @@ def extract_each(
     pool when there are enough to pay for it (both cores on a 2-core machine). `on_done(n)`
     is told as files finish (a progress bar); `on_batch` gets each batch as it arrives (the
     cache stores it there)."""
-    items = [(str(p), relative_path(Path(p), raw_dir)) for p in files]
+    items = [(str(p), relative_path(p, raw_dir)) for p in files]
     workers = workers or os.cpu_count() or 1
     n = -(-len(items) // BATCH_FILES)
     out: list[Batch] = []
