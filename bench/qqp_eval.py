@@ -44,10 +44,7 @@ def _rows(pairs: pd.DataFrame, semantic: bool, threshold: float | None) -> pd.Da
         )
         for i, (q1, q2) in enumerate(zip(pairs["question1"], pairs["question2"], strict=True))
     ]
-    res = extract.Extracted()
-    for page in pages:
-        res.merge(extract.extract_page(page))
-    occ = clean.clean_frame(res.frames()[0])
+    occ = clean.clean_frame(extract.extract_pages(pages).frames()[0])
     answered, unanswered = dedupe.dedupe(occ, threshold=threshold, semantic=semantic)
     return pd.concat([answered, unanswered], ignore_index=True)
 

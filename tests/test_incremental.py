@@ -34,16 +34,15 @@ def cached_extract(raw: Path, out: Path) -> extract.Batch:
     return ExtractCache(out, "code-v1").extract(files, raw, digests)
 
 
-def merged_per_file(raw: Path) -> extract.Extracted:
+def merged_per_file(raw: Path) -> extract.Batch:
     """Every file extracted on its own and merged in path order: what a batch must equal."""
     files, _ = readers.list_inputs(raw)
-    res = extract.Extracted()
-    for f in files:
-        res.merge(extract.extract_file(f, f.relative_to(raw.resolve()).as_posix()))
-    return res
+    return extract.Batch.concat(
+        [extract.extract_file(f, f.relative_to(raw.resolve()).as_posix()) for f in files]
+    )
 
 
-def assert_same_extraction(batch: extract.Batch, expected: extract.Extracted) -> None:
+def assert_same_extraction(batch: extract.Batch, expected: extract.Batch) -> None:
     for got, want in zip(batch.frames(), expected.frames(), strict=True):
         pd.testing.assert_frame_equal(got, want)
     assert batch.line_counts == expected.line_counts

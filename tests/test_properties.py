@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from qaharvest import clean, extract, readers
 from qaharvest import patterns as P
 from qaharvest.readers import Page
+from qaharvest.segment import Line, classify, strip_seo_prefix
 
 LINES = st.lists(
     st.one_of(
@@ -32,6 +33,88 @@ def test_extraction_never_raises_and_lines_add_up(lines, eol):
     assert acc["read"] == sum(v for k, v in acc.items() if k != "read")
     occ = clean.clean_frame(ex.frames()[0])
     assert occ["question"].str.len().gt(0).all() if len(occ) else True
+
+
+PAGE_LINES = st.lists(
+    st.sampled_from(
+        [
+            "Psoas Muscle Pain: What To Know",  # a title
+            "What is a psoas?",
+            "What Is The Best Psoas Stretch?",  # a title that is a question, when answered
+            "Why does it hurt? How long does it last?",  # two questions, or one compound
+            "The psoas is a muscle.",
+            "It connects the spine to the legs.",
+            "",
+            " \u3000 ",
+            "159 more rows",
+            "Starts here1:26How to stretch it – YouTubeYouTube",
+            "Home | About | Contact",
+            "© 2024 Example Inc.",
+        ]
+    ),
+    max_size=14,
+)
+
+
+def page_rows(page: Page, lines: list[Line]) -> tuple[list[tuple], list[tuple]]:
+    """Occurrence and noise rows read off a page's classified lines, one line at a time:
+    the model the column-wise extraction must agree with."""
+    where = f"{page.file}#{page.record}" if page.record else page.file
+    titles = [ln.text for ln in lines if ln.kind == "title" or ln.rule == "title-question"]
+    title = strip_seo_prefix(titles[0]) if titles else None
+    occurrences, noise, asked, answer, gap, cut = [], [], None, [], False, False
+
+    def close() -> None:
+        if asked is None:
+            return
+        text = "".join(answer).strip() or None
+        for k, question in enumerate(asked.questions):
+            last = k == len(asked.questions) - 1
+            answered = (text if last else None, last and cut)
+            occurrences.append(
+                (page.file, asked.n, page.url, page.record, title, question, *answered)
+            )
+
+    for ln in lines:
+        if ln.kind == "question":
+            close()
+            asked, answer, gap, cut = ln, [], False, False
+        elif ln.kind == "answer" and asked is not None:
+            answer.append(("\n\n" if gap else "\n") + ln.text if answer else ln.text)
+            gap = False
+        elif ln.kind == "blank":
+            gap = True
+        elif ln.kind == "noise":
+            cut = cut or (ln.rule == "more-rows" and bool(answer))
+            noise.append((where, ln.n, ln.rule, ln.text))
+    close()
+    return occurrences, noise
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PAGE_LINES, min_size=1, max_size=4))
+def test_rows_built_column_wise_match_the_lines_read_one_by_one(pages):
+    # Every other page is a record of a JSONL dump, with its URL.
+    pages = [
+        Page(f"p{i}.txt", "\n".join(lines), f"https://e.org/{i}", i)
+        if i % 2
+        else Page(f"p{i}.txt", "\n".join(lines))
+        for i, lines in enumerate(pages)
+    ]
+    batch = extract.extract_pages(pages)
+    occ, noise = batch.frames()
+    want_occ, want_noise = [], []
+    for page in pages:
+        rows = page_rows(page, classify(readers.split_lines(page.text)))
+        want_occ += rows[0]
+        want_noise += rows[1]
+    got_occ = [
+        tuple(None if v is None or v != v else v for v in row)
+        for row in occ.itertuples(index=False)
+    ]
+    assert got_occ == want_occ
+    assert list(noise.itertuples(index=False, name=None)) == want_noise
+    assert batch.occurrence_rows == [sum(r[0] == page.file for r in want_occ) for page in pages]
 
 
 @settings(max_examples=150, deadline=None)

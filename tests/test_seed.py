@@ -11,7 +11,7 @@ from tests.conftest import SEED
 
 
 @pytest.fixture(scope="module")
-def seed_rows() -> tuple[pd.DataFrame, pd.DataFrame, extract.Extracted]:
+def seed_rows() -> tuple[pd.DataFrame, pd.DataFrame, extract.Batch]:
     ex = extract.extract_page(Page(file="psoas.txt", text=SEED.read_text(encoding="utf-8")))
     occ, _ = ex.frames()
     answered, unanswered = dedupe.dedupe(clean.clean_frame(occ))

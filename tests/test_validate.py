@@ -21,7 +21,7 @@ from tests.conftest import SEED
 
 
 @pytest.fixture(scope="module")
-def seed_extracted() -> extract.Extracted:
+def seed_extracted() -> extract.Batch:
     return extract.extract_page(Page(file="psoas.txt", text=SEED.read_text(encoding="utf-8")))
 
 

@@ -1,7 +1,8 @@
 """Extraction: raw files → question/answer occurrences, with line accounting and noise lines.
 
 `extract_each` extracts files in compact `Batch`es (Arrow rows; the flow reaches it through the
-cache), `extract_files` joins them into one; `extract_page` does one page.
+cache), `extract_files` joins them into one; `extract_pages` does pages already read. The rows
+of many pages are built together, column by column, from the classes of their lines.
 """
 
 from __future__ import annotations
@@ -9,18 +10,20 @@ from __future__ import annotations
 import gc
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from qaharvest.readers import Page, UnreadableFile, read_pages, relative_path, split_lines
-from qaharvest.segment import KINDS, LineClass, classify_page, classify_pages, strip_seo_prefix
+from qaharvest.segment import KINDS, LineClass, classify_pages, strip_seo_prefix
 
 OCCURRENCE_COLUMNS = [
     "file",
@@ -54,42 +57,6 @@ NOISE_SCHEMA = pa.schema([("file", _TEXT), ("line", pa.int64()), ("rule", _TEXT)
 
 
 @dataclass
-class Extracted:
-    """What extraction produced for a batch of files."""
-
-    # One list per column of OCCURRENCE_COLUMNS: a million rows as dicts would cost a GB.
-    occurrences: dict[str, list] = field(
-        default_factory=lambda: {c: [] for c in OCCURRENCE_COLUMNS}
-    )
-    noise: list[dict] = field(default_factory=list)
-    line_counts: Counter = field(default_factory=Counter)
-    rejected_files: list[dict] = field(default_factory=list)
-    files_processed: int = 0
-    files_from_cache: int = 0
-
-    def merge(self, other: Extracted) -> Extracted:
-        for column, values in other.occurrences.items():
-            self.occurrences[column] += values
-        self.noise += other.noise
-        self.line_counts += other.line_counts
-        self.rejected_files += other.rejected_files
-        self.files_processed += other.files_processed
-        self.files_from_cache += other.files_from_cache
-        return self
-
-    def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        with gc_paused():
-            occ = pd.DataFrame(self.occurrences, columns=OCCURRENCE_COLUMNS)
-            noise = pd.DataFrame(self.noise, columns=NOISE_COLUMNS)
-        return occ, noise
-
-    def tables(self) -> tuple[pa.Table, pa.Table]:
-        """The occurrences and noise rows as Arrow tables: no Python object per value."""
-        occ = pa.table(self.occurrences, schema=OCCURRENCE_SCHEMA)
-        return occ, pa.Table.from_pylist(self.noise, schema=NOISE_SCHEMA)
-
-
-@dataclass
 class Batch:
     """Extraction of several files, compact: their rows as Arrow tables, file after file, with
     each file's row counts, line counts (a row of `counts`, columns `COUNTED`) and set-aside
@@ -104,30 +71,6 @@ class Batch:
     counts: np.ndarray
     files_processed: int
     files_from_cache: int
-
-    @classmethod
-    def of(cls, parts: Iterable[tuple[str, Extracted]]) -> Batch:
-        """The batch of per-file results ({relative path, result} in file order)."""
-        acc, files, occ_rows, noise_rows, rejected, counts = Extracted(), [], [], [], [], []
-        for rel, part in parts:
-            files.append(rel)
-            occ_rows.append(len(part.occurrences["file"]))
-            noise_rows.append(len(part.noise))
-            rejected.append(part.rejected_files)
-            counts.append([part.line_counts[k] for k in COUNTED])
-            acc.merge(part)
-        occ, noise = acc.tables()
-        return cls(
-            files=files,
-            occurrence_rows=occ_rows,
-            noise_rows=noise_rows,
-            occurrences=occ,
-            noise=noise,
-            rejected=rejected,
-            counts=np.array(counts, dtype=np.int64).reshape(len(files), len(COUNTED)),
-            files_processed=acc.files_processed,
-            files_from_cache=acc.files_from_cache,
-        )
 
     @classmethod
     def concat(cls, batches: list[Batch]) -> Batch:
@@ -164,10 +107,9 @@ class Batch:
         return [r for file_rejected in self.rejected for r in file_rejected]
 
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """The frames `Extracted.frames()` builds from the same rows (string columns share
-        the Arrow buffers)."""
-        empty_occ, empty_noise = Extracted().frames()
-        return _frame(self.occurrences, empty_occ), _frame(self.noise, empty_noise)
+        """The occurrences and noise rows as pandas frames (string columns share the Arrow
+        buffers)."""
+        return _frame(self.occurrences), _frame(self.noise)
 
     def pop_frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """`frames()`, then drop the tables: the rows live on in the frames only."""
@@ -190,11 +132,11 @@ def _in_order(
     return table.take(shift + np.arange(lengths.sum()))
 
 
-def _frame(table: pa.Table, empty: pd.DataFrame) -> pd.DataFrame:
-    """`table` as pandas infers it from Python values (`empty` when there are no rows): a
-    column without any value holds None."""
+def _frame(table: pa.Table) -> pd.DataFrame:
+    """`table` as pandas infers it from Python values (columns of Python objects when there
+    are no rows): a column without any value holds None."""
     if not table.num_rows:
-        return empty
+        return pd.DataFrame({name: [] for name in table.column_names}, dtype=object)
     return pd.DataFrame(
         {
             name: np.full(len(col), None, dtype=object)
@@ -218,112 +160,235 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def extract_page(page: Page) -> Extracted:
+def extract_page(page: Page) -> Batch:
     """Occurrences (one per question asked), noise lines and line counts for one page."""
-    res = Extracted(line_counts=Counter(read=0))  # an empty page still reports 0 lines read
-    _add_page(res, page, classify_page(split_lines(page.text)))
-    return res
+    return extract_pages([page])
 
 
-def _add_page(res: Extracted, page: Page, lines: list[LineClass]) -> None:
-    """Add one page's occurrences, noise lines and line counts to `res`, given the classes of
-    its lines (an empty page adds nothing)."""
-    if not lines:
-        return
-    res.line_counts.update(c.kind for c in lines)
-    res.line_counts["read"] += len(lines)
-    occ = res.occurrences
-    first_row = len(occ["line"])
-    where = f"{page.file}#{page.record}" if page.record else page.file
-    asked_at, asked = 0, ()  # the last question line and its questions, waiting for answer text
-    answer: list[str] = []
-    gap = cut = False
-    for n, c in enumerate(lines, start=1):
-        if c.kind == "question":
-            _add_occurrences(occ, asked_at, asked, answer, cut)
-            asked_at, asked = n, c.questions
-            answer, gap, cut = [], False, False
-        elif c.kind == "answer" and asked:
-            answer.append(("\n\n" if gap else "\n") + c.text if answer else c.text)
-            gap = False
-        elif c.kind == "blank":
-            gap = True
-        elif c.kind == "noise":
-            cut = cut or (c.rule == "more-rows" and bool(answer))
-            res.noise.append({"file": where, "line": n, "rule": c.rule, "text": c.text})
-    _add_occurrences(occ, asked_at, asked, answer, cut)
-    rows = len(occ["line"]) - first_row
-    shared = {"file": page.file, "url": page.url, "record": page.record, "title": _title(lines)}
-    for column, value in shared.items():
-        occ[column] += [value] * rows
+def extract_pages(pages: list[Page]) -> Batch:
+    """Each page extracted, as a batch with one entry per page (in the order given)."""
+    with gc_paused():
+        rows = _Rows(len(pages))
+        rows.add(list(enumerate(pages)), classify_pages([split_lines(p.text) for p in pages]))
+        return rows.batch([p.file for p in pages], [[] for _ in pages], len(pages))
 
 
-def _title(lines: list[LineClass]) -> str | None:
-    """The page title (a title line, or a question line that is one), without an SEO prefix."""
-    for c in lines:
-        if c.kind == "title" or c.rule == "title-question":
-            return strip_seo_prefix(c.text)
-    return None
-
-
-def _add_occurrences(
-    occ: dict[str, list], line: int, questions: tuple[str, ...], answer: list[str], cut: bool
-) -> None:
-    """The line and answer columns of the occurrences of one question line: the answer text
-    goes to its last question (`cut` when a "more rows" line cut it short)."""
-    text = "".join(answer).strip() or None
-    last = len(questions) - 1
-    for k, question in enumerate(questions):
-        occ["line"].append(line)
-        occ["question"].append(question)
-        occ["answer"].append(text if k == last else None)
-        occ["answer_cut"].append(k == last and text is not None and cut)
-
-
-def extract_file(path: Path, rel: str) -> Extracted:
+def extract_file(path: Path, rel: str) -> Batch:
     """Extract every page of one file; an unreadable file is set aside with its reason."""
-    return _extract_many([(path, rel)])[0][1]
-
-
-def _extract_many(files: list[tuple[str | Path, str]]) -> list[tuple[str, Extracted]]:
-    """`extract_file` for each (path, relative path). The lines of many pages are classified
-    together (`classify_pages`), up to CLASSIFY_LINES at a time."""
-    parts, pending, lines = [], [], 0
-    for path, rel in files:
-        res = Extracted()
-        parts.append((rel, res))
-        try:
-            pages, bad_records = read_pages(path, rel)
-        except UnreadableFile as exc:
-            res.rejected_files.append({"file": rel, "reason": str(exc)})
-            continue
-        res.rejected_files += bad_records
-        res.files_processed = 1
-        for page in pages:
-            page_lines = split_lines(page.text)
-            pending.append((res, page, page_lines))
-            lines += len(page_lines)
-            if lines >= CLASSIFY_LINES:
-                _add_pages(pending)
-                pending, lines = [], 0
-    _add_pages(pending)
-    return parts
-
-
-def _add_pages(pending: list[tuple[Extracted, Page, list[str]]]) -> None:
-    """Classify the lines of the pages together, then add each page to its file's result."""
-    classes = classify_pages([lines for _, _, lines in pending])
-    for (res, page, _), page_classes in zip(pending, classes, strict=True):
-        _add_page(res, page, page_classes)
+    return _extract_shard([(str(path), rel)])
 
 
 def _extract_shard(shard: list[tuple[str, str]]) -> Batch:
-    """One batch of files."""
+    """One batch of files (path, relative path). The lines of many pages are classified
+    together (`classify_pages`), up to CLASSIFY_LINES at a time."""
     with gc_paused():
-        parts = _extract_many(shard)
-        batch = Batch.of(parts)
-        del parts  # freed while collection is paused: resuming it would walk them all once
-    return batch
+        rows, rejected, processed = _Rows(len(shard)), [], 0
+        pending: list[tuple[int, Page]] = []
+        page_lines: list[list[str]] = []
+        lines = 0
+        for i, (path, rel) in enumerate(shard):
+            try:
+                pages, bad_records = read_pages(path, rel)
+            except UnreadableFile as exc:
+                rejected.append([{"file": rel, "reason": str(exc)}])
+                continue
+            rejected.append(bad_records)
+            processed += 1
+            for page in pages:
+                pending.append((i, page))
+                page_lines.append(split_lines(page.text))
+                lines += len(page_lines[-1])
+                if lines >= CLASSIFY_LINES:
+                    rows.add(pending, classify_pages(page_lines))
+                    pending, page_lines, lines = [], [], 0
+        rows.add(pending, classify_pages(page_lines))
+        return rows.batch([rel for _, rel in shard], rejected, processed)
+
+
+class _Rows:
+    """The occurrence and noise rows of classified pages, built column by column (numpy over
+    every line of the pages at once), with each file's row and line counts."""
+
+    def __init__(self, files: int):
+        self.occurrences: list[pa.Table] = []
+        self.noise: list[pa.Table] = []
+        # Each file's occurrence rows, noise rows, then its line counts (COUNTED).
+        self.counts = np.zeros((files, 2 + len(COUNTED)), dtype=np.int64)
+
+    def add(self, pages: list[tuple[int, Page]], classes: list[list[LineClass]]) -> None:
+        """Add pages ((file index, page)) given the classes of their lines."""
+        if not pages:
+            return
+        lines = _Lines.of([page for _, page in pages], classes)
+        n = len(pages)
+        occurrences, occurrence_page = _occurrences(lines)
+        noise, noise_page = _noise(lines)
+        by_kind = np.bincount(lines.page * len(KINDS) + lines.kind, minlength=n * len(KINDS))
+        per_page = np.column_stack(
+            [
+                np.bincount(occurrence_page, minlength=n),
+                np.bincount(noise_page, minlength=n),
+                np.diff(np.append(lines.start, len(lines.flat))),  # lines read
+                by_kind.reshape(n, len(KINDS)),
+            ]
+        )
+        np.add.at(self.counts, [file for file, _ in pages], per_page)
+        self.occurrences.append(occurrences)
+        self.noise.append(noise)
+
+    def batch(self, files: list[str], rejected: list[list[dict]], processed: int) -> Batch:
+        return Batch(
+            files=files,
+            occurrence_rows=self.counts[:, 0].tolist(),
+            noise_rows=self.counts[:, 1].tolist(),
+            occurrences=pa.concat_tables([OCCURRENCE_SCHEMA.empty_table(), *self.occurrences]),
+            noise=pa.concat_tables([NOISE_SCHEMA.empty_table(), *self.noise]),
+            rejected=rejected,
+            counts=self.counts[:, 2:],
+            files_processed=processed,
+            files_from_cache=0,
+        )
+
+
+@dataclass
+class _Lines:
+    """The classified lines of several pages, one page after another."""
+
+    pages: list[Page]
+    flat: list[LineClass]  # every line's class
+    kind: np.ndarray  # every line's kind (its position in KINDS)
+    page: np.ndarray  # every line's page
+    start: np.ndarray  # each page's first line
+
+    @classmethod
+    def of(cls, pages: list[Page], classes: list[list[LineClass]]) -> _Lines:
+        flat = list(chain.from_iterable(classes))
+        lengths = np.fromiter(map(len, classes), np.int64, len(classes))
+        return cls(
+            pages=pages,
+            flat=flat,
+            kind=np.fromiter((_KIND_CODE[c.kind] for c in flat), np.int64, len(flat)),
+            page=np.repeat(np.arange(len(pages)), lengths),
+            start=np.cumsum(lengths) - lengths,
+        )
+
+    def of_kind(self, kind: int) -> np.ndarray:
+        """The lines of a kind (its position in KINDS)."""
+        return np.flatnonzero(self.kind == kind)
+
+    def texts(self, lines: np.ndarray, type_: pa.DataType = _TEXT) -> pa.Array:
+        return pa.array([self.flat[i].text for i in lines], type_)
+
+    def with_rule(self, lines: np.ndarray, rule: str) -> np.ndarray:
+        """The `lines` whose rule is `rule`."""
+        return lines[np.fromiter((self.flat[i].rule == rule for i in lines), bool, len(lines))]
+
+    def numbers(self, lines: np.ndarray) -> np.ndarray:
+        """The 1-based line numbers of `lines` in their pages."""
+        return lines - self.start[self.page[lines]] + 1
+
+
+_KIND_CODE = {k: i for i, k in enumerate(KINDS)}
+_QUESTION, _ANSWER, _NOISE, _BLANK, _TITLE = (
+    _KIND_CODE[k] for k in ("question", "answer", "noise", "blank", "title")
+)
+# What str.strip() removes: the answer text of a question is stripped as a whole.
+_WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+
+
+def _occurrences(lines: _Lines) -> tuple[pa.Table, np.ndarray]:
+    """The occurrence rows of the pages, and the page of each.
+
+    Each question line asks one or more questions; the answer text (the answer lines up to
+    the next question line, a blank line between two of them kept as an empty line) goes to
+    its last question, cut short when a "more rows" line follows some of it. Answer text
+    before a page's first question belongs to no question."""
+    kind, page = lines.kind, lines.page
+    # The last question line at or before each line, if it is on the same page.
+    asked_at = np.maximum.accumulate(np.where(kind == _QUESTION, np.arange(len(kind)), -1))
+    asked = asked_at >= lines.start[page]
+    question = lines.of_kind(_QUESTION)
+    texts = _answer_texts(lines, asked_at, np.flatnonzero((kind == _ANSWER) & asked), question)
+    # Cut short: a "more rows" line after some of the question's answer text.
+    answered = np.cumsum((kind == _ANSWER) & asked)
+    more = lines.of_kind(_NOISE)
+    more = lines.with_rule(more[asked[more]], "more-rows")
+    more = more[answered[more] > answered[asked_at[more]]]
+    cut = np.isin(question, asked_at[more])  # with some answer text, never empty
+
+    asks = [lines.flat[i].questions for i in question]
+    per_line = np.fromiter(map(len, asks), np.int64, len(asks))
+    row_line = np.repeat(question, per_line)
+    last = np.cumsum(per_line) - 1  # the row of each question line's last question
+    answer_of = np.full(len(row_line), -1)  # the question line whose answer a row takes
+    answer_of[last] = np.arange(len(question))
+    row_cut = np.zeros(len(row_line), dtype=bool)
+    row_cut[last] = cut
+    row_page = page[row_line]
+    table = pa.table(
+        {
+            "file": pa.array([p.file for p in lines.pages], _TEXT).take(row_page),
+            "line": lines.numbers(row_line),
+            "url": pa.array([p.url for p in lines.pages], _TEXT).take(row_page),
+            "record": pa.array([p.record for p in lines.pages], pa.int64()).take(row_page),
+            "title": _titles(lines, question).take(row_page),
+            "question": pa.array(list(chain.from_iterable(asks)), _TEXT),
+            "answer": texts.take(pa.array(answer_of, mask=answer_of < 0)),
+            "answer_cut": row_cut,
+        },
+        schema=OCCURRENCE_SCHEMA,
+    )
+    return table, row_page
+
+
+def _answer_texts(
+    lines: _Lines, asked_at: np.ndarray, answer: np.ndarray, question: np.ndarray
+) -> pa.Array:
+    """The answer text of each question line (null when it has none): its `answer` lines
+    joined by line breaks, two where a blank line came between, then stripped."""
+    joint = np.zeros(len(answer), dtype=np.int64)  # before each line: "", "\n" or "\n\n"
+    blanks = np.cumsum(lines.kind == _BLANK)
+    same_question = asked_at[answer[1:]] == asked_at[answer[:-1]]
+    joint[1:] = same_question * (1 + (blanks[answer[1:]] > blanks[answer[:-1]]))
+    pieces = pc.binary_join_element_wise(
+        pa.array(np.array(["", "\n", "\n\n"])[joint], pa.string()),
+        lines.texts(answer, pa.string()),
+        "",
+    )
+    offsets = np.append(np.searchsorted(asked_at[answer], question), len(answer))
+    joined = pc.binary_join(pa.ListArray.from_arrays(offsets.astype(np.int32), pieces), "")
+    texts = pc.utf8_trim(joined, _WHITESPACE)
+    return pc.if_else(pc.equal(texts, ""), pa.scalar(None, _TEXT), texts.cast(_TEXT))
+
+
+def _titles(lines: _Lines, question: np.ndarray) -> pa.Array:
+    """Each page's title (its title line, or a question line that is one), without an SEO
+    prefix; null for a page without one."""
+    candidates = np.sort(
+        np.concatenate([lines.of_kind(_TITLE), lines.with_rule(question, "title-question")])
+    )
+    with_title, first = np.unique(lines.page[candidates], return_index=True)
+    titles: list[str | None] = [None] * len(lines.pages)
+    for page, line in zip(with_title.tolist(), candidates[first].tolist(), strict=True):
+        titles[page] = strip_seo_prefix(lines.flat[line].text)
+    return pa.array(titles, _TEXT)
+
+
+def _noise(lines: _Lines) -> tuple[pa.Table, np.ndarray]:
+    """The noise rows of the pages (where, line number, rule, text), and the page of each."""
+    noise = lines.of_kind(_NOISE)
+    page = lines.page[noise]
+    where = [f"{p.file}#{p.record}" if p.record else p.file for p in lines.pages]
+    table = pa.table(
+        {
+            "file": pa.array(where, _TEXT).take(page),
+            "line": lines.numbers(noise),
+            "rule": pa.array([lines.flat[i].rule for i in noise], _TEXT),
+            "text": lines.texts(noise),
+        },
+        schema=NOISE_SCHEMA,
+    )
+    return table, page
 
 
 def shards(items: list, n: int) -> list[list]:
