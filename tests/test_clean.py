@@ -78,6 +78,8 @@ def test_clean_answer(raw: str, want: str, truncated: bool):
 def test_clean_question_strips_seo_prefix_and_whitespace():
     assert clean_question("Quick Answer:  What is  a kilt?\n") == "What is a kilt?"
     assert clean_question("Readers ask: Is it &quot;safe&quot;?") == 'Is it "safe"?'
+    # Joining lines makes "Â" and a space: a broken no-break space, repaired in the same call.
+    assert clean_question("Â\r0") == clean_question(clean_question("Â\r0")) == "0"
 
 
 def test_clean_frame_nulls_empty_answers_and_flags_cut_ones():

@@ -157,7 +157,14 @@ def _strip_markup(text: str) -> str:
 
 
 def clean_question(text: str) -> str:
-    return strip_seo_prefix(re.sub(r"\s+", " ", clean_text(text)).strip())
+    """`clean_text` on one line, without an SEO prefix. Repeated until nothing changes:
+    joining the lines can reveal mojibake ("Â\r0" becomes "Â 0", a broken no-break space)."""
+    for _ in range(3):
+        cleaned = strip_seo_prefix(re.sub(r"\s+", " ", clean_text(text)).strip())
+        if cleaned == text:
+            break
+        text = cleaned
+    return cleaned
 
 
 def _unglue_snippet(line: str) -> str:
