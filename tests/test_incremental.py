@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -88,7 +89,9 @@ def test_a_scan_reads_only_new_and_changed_files(tmp_path, monkeypatch):
 
     stat_and_digest = fingerprint.stat_and_digest
     monkeypatch.setattr(
-        fingerprint, "stat_and_digest", lambda p: read.append(p.name) or stat_and_digest(p)
+        fingerprint,
+        "stat_and_digest",
+        lambda p: read.append(os.path.basename(p)) or stat_and_digest(p),
     )
     first = scan()
     assert sorted(read) == sorted(f.name for f in files)
@@ -101,6 +104,31 @@ def test_a_scan_reads_only_new_and_changed_files(tmp_path, monkeypatch):
     digests = scan()
     assert read == ["page0003.txt"]
     assert digests == first | {"page0003.txt": file_digest(changed)} != first
+
+
+def test_many_files_are_hashed_on_every_core_with_the_same_digests(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    make_pages(raw, 7)
+    files, _ = readers.list_inputs(raw)
+    one_by_one, _ = readers.digest_inputs(files, raw)
+    (raw / "page0002.txt").unlink()  # gone between the listing and the hashing
+    pools = []
+
+    class Pool(ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            pools.append(self)
+
+    monkeypatch.setattr(fingerprint, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(fingerprint, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(fingerprint, "PARALLEL_CHUNK", 3)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    digests, rejected = readers.digest_inputs(files, raw)
+    assert len(pools) == 1
+    assert digests == {rel: d for rel, d in one_by_one.items() if rel != "page0002.txt"}
+    gone = {"file": "page0002.txt", "reason": "cannot read: No such file or directory"}
+    assert rejected == [gone]
 
 
 def test_a_just_written_file_is_read_again_and_a_broken_memo_is_dropped(tmp_path, monkeypatch):

@@ -7,6 +7,7 @@ import hashlib
 import os
 import struct
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
@@ -16,6 +17,10 @@ from qaharvest import __version__
 from qaharvest.schema import SCHEMAS_DIR
 
 READ_CHUNK = 1 << 18
+# Files from which a scan hashes on every core (below, starting processes costs more than
+# it saves), and how many each process takes at a time.
+PARALLEL_MIN_FILES = 5000
+PARALLEL_CHUNK = 2000
 # A file changed this recently may change again within one timestamp tick, unseen by its
 # stat: its digest is not remembered (git's "racy" entries).
 RACY_NS = 2_000_000_000
@@ -44,6 +49,29 @@ def stat_and_digest(path: Path | str) -> tuple[os.stat_result, str]:
         return st, h.hexdigest()
     finally:
         os.close(fd)
+
+
+def stat_and_digest_each(paths: list[str]) -> list[tuple[bytes, int, str] | OSError]:
+    """For each file, its `stat_key`, the time it last changed (ns) and its sha256, or the
+    error that reading it raised; on every core when there are many (hashing 100k pages of a
+    few KB keeps one core busy a second)."""
+    if len(paths) < PARALLEL_MIN_FILES or (os.cpu_count() or 1) == 1:
+        return _stat_and_digest_each(paths)
+    chunks = [paths[i : i + PARALLEL_CHUNK] for i in range(0, len(paths), PARALLEL_CHUNK)]
+    with ProcessPoolExecutor() as pool:
+        return [result for chunk in pool.map(_stat_and_digest_each, chunks) for result in chunk]
+
+
+def _stat_and_digest_each(paths: list[str]) -> list[tuple[bytes, int, str] | OSError]:
+    results: list[tuple[bytes, int, str] | OSError] = []
+    for path in paths:
+        try:
+            st, digest = stat_and_digest(path)
+        except OSError as exc:
+            results.append(exc)
+        else:
+            results.append((stat_key(st), max(st.st_mtime_ns, st.st_ctime_ns), digest))
+    return results
 
 
 def code_fingerprint() -> str:
@@ -76,27 +104,51 @@ def stat_key(st: os.stat_result) -> bytes:
 class DigestMemo:
     """The digests of the last scan, by relative path and `stat_key`, in
     `OUT/.cache/digests.parquet`: a scheduled run over an unchanged folder reads no file.
-    An unreadable memo is dropped (every file is hashed again)."""
+    An unreadable memo is dropped (every file is hashed again); without an output folder,
+    nothing is remembered."""
 
-    def __init__(self, out_dir: Path):
-        self.path = out_dir / ".cache" / "digests.parquet"
-        try:
-            table = pq.read_table(self.path, schema=_MEMO_SCHEMA)
-            files, stats, digests = (table[name].to_pylist() for name in _MEMO_SCHEMA.names)
-            self.known = dict(zip(files, zip(stats, digests, strict=True), strict=True))
-        except (OSError, pa.ArrowException):
-            self.known = {}
+    def __init__(self, out_dir: Path | None):
+        self.path = out_dir / ".cache" / "digests.parquet" if out_dir else None
+        self.known = self._read() if self.path else {}
         self.seen: dict[str, tuple[bytes, str]] = {}
 
-    def digest(self, path: Path, rel: str) -> str:
-        """sha256 of the file: remembered when its stat is unchanged, else read and hashed."""
-        known = self.known.get(rel)
-        if known is not None and stat_key(st := os.stat(path)) == known[0]:
-            digest = known[1]
-        else:
-            st, digest = stat_and_digest(path)
-        if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS:
-            self.seen[rel] = (stat_key(st), digest)
+    def _read(self) -> dict[str, tuple[bytes, str]]:
+        try:
+            table = pq.read_table(self.path, schema=_MEMO_SCHEMA)
+        except (OSError, pa.ArrowException):
+            return {}
+        files, stats, digests = (table[name].to_pylist() for name in _MEMO_SCHEMA.names)
+        return dict(zip(files, zip(stats, digests, strict=True), strict=True))
+
+    def digests(self, files: list[tuple[str, str]]) -> dict[str, str | OSError]:
+        """sha256 of each file (path, relative path), or the error that reading it raised:
+        remembered when its stat is unchanged, else read and hashed (`stat_and_digest_each`)."""
+        found: dict[str, str | OSError] = {}
+        unknown: list[tuple[str, str]] = []
+        for path, rel in files:
+            known = self.known.get(rel)
+            if known is None:
+                unknown.append((path, rel))
+                continue
+            try:
+                st = os.stat(path)
+            except OSError as exc:
+                found[rel] = exc
+                continue
+            if stat_key(st) == known[0]:
+                changed_ns = max(st.st_mtime_ns, st.st_ctime_ns)
+                found[rel] = self._seen(rel, known[0], changed_ns, known[1])
+            else:
+                unknown.append((path, rel))
+        read = stat_and_digest_each([path for path, _ in unknown])
+        for (_, rel), result in zip(unknown, read, strict=True):
+            found[rel] = result if isinstance(result, OSError) else self._seen(rel, *result)
+        return {rel: found[rel] for _, rel in files}
+
+    def _seen(self, rel: str, key: bytes, changed_ns: int, digest: str) -> str:
+        """Remember a file's digest for the next scan, unless it changed too recently."""
+        if time.time_ns() - changed_ns > RACY_NS:
+            self.seen[rel] = (key, digest)
         return digest
 
     def save(self) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from qaharvest.fingerprint import DigestMemo, file_digest
+from qaharvest.fingerprint import DigestMemo
 
 SUFFIXES = (".txt", ".txt.gz", ".jsonl", ".jsonl.gz")
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -118,15 +118,15 @@ def digest_inputs(
     """sha256 of each input file by relative path, and the files that cannot be opened;
     through `memo` (the last scan's digests), only new and changed files are read."""
     raw_dir = raw_dir.resolve()
+    items = [(str(path), relative_path(path, raw_dir)) for path in files]
     digests, rejected = {}, []
-    for path in files:
-        rel = relative_path(path, raw_dir)
-        try:
-            digests[rel] = memo.digest(path, rel) if memo is not None else file_digest(path)
-        except PermissionError:
+    for rel, result in (memo or DigestMemo(None)).digests(items).items():
+        if isinstance(result, PermissionError):
             rejected.append({"file": rel, "reason": "permission denied"})
-        except OSError as exc:
-            rejected.append({"file": rel, "reason": f"cannot read: {exc.strerror or exc}"})
+        elif isinstance(result, OSError):
+            rejected.append({"file": rel, "reason": f"cannot read: {result.strerror or result}"})
+        else:
+            digests[rel] = result
     return digests, rejected
 
 
