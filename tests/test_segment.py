@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from qaharvest import segment
@@ -215,6 +215,40 @@ def test_page_context_stays_on_its_page():
     assert kinds("What is it?\nSome intro text.")[1] == ("answer", "answer")
 
 
+CONTEXT_LINES = st.sampled_from(
+    [
+        "Psoas Muscle Pain: What To Know",  # a title
+        "Quick Answer: What is a psoas?",  # a title by its SEO prefix
+        "What is a psoas?",
+        "What Is The Best Psoas Stretch?",  # a title or a heading, by its place
+        "Why does it hurt? How long does it last?",  # compound, or two questions
+        "The psoas is a muscle.",
+        "A longer answer line that runs well past eighty characters, so that it ends a menu run.",
+        "Order Status",  # a menu item, among questions
+        "1. Stretch daily",  # a list item, never a menu item
+        "",
+        "159 more rows",
+        "Home | About | Contact",  # navigation: a footer after the last question
+        "We loved hearing from you!",  # a closing remark
+        "* Terms apply.",  # a footnote
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(CONTEXT_LINES, max_size=16), min_size=2, max_size=5))
+@example(  # a Title-Case question last on its page, answer text first on the next
+    [
+        ["Psoas Muscle Pain: What To Know", "What is a psoas?", "What Is The Best Psoas Stretch?"],
+        ["The psoas is a muscle."],
+    ]
+)
+def test_pages_classified_together_match_each_page_alone(pages):
+    """The page passes run over the lines of many pages at once: what one page's lines make
+    of another's is a mistake."""
+    assert segment.classify_pages(pages) == [segment.classify_page(p) for p in pages]
+
+
 def test_lines_end_at_crlf_cr_and_lf():
     assert split_lines("a\r\nb\rc\n\nd\n") == ["a", "b", "c", "", "d"]
     assert split_lines("a\r\r\nb\n\r") == ["a", "", "b", ""]
@@ -223,12 +257,52 @@ def test_lines_end_at_crlf_cr_and_lf():
 
 # Pieces of lines near the noise and question rules, for lines classified together.
 FRAGMENTS = [
-    "Starts here", "2:14", "YouTube", "vimeo", "Related posts", "Related:", "See also -", "HOME",
-    "…", "•", "|", "<", ">", "©", "(C)", "Copyright", "http://", "www.", "Click here",
-    "Share in the comments", "share it in the comments", "Follow us", "like us", "@site",
-    "Sign up for", "If you have any questions", "15 more rows", "More items", "?", '?")', "’",
-    "Is it", "What is", "If I go, will it", "Physics: why", " ", "  ", "\t", ".", "-", "é",
-    "\u017ftarts here", "K", "\xa0", "\u200b", "\x07",
+    "Starts here",
+    "2:14",
+    "YouTube",
+    "vimeo",
+    "Related posts",
+    "Related:",
+    "See also -",
+    "HOME",
+    "…",
+    "•",
+    "|",
+    "<",
+    ">",
+    "©",
+    "(C)",
+    "Copyright",
+    "http://",
+    "www.",
+    "Click here",
+    "Share in the comments",
+    "share it in the comments",
+    "Follow us",
+    "like us",
+    "@site",
+    "Sign up for",
+    "If you have any questions",
+    "15 more rows",
+    "More items",
+    "?",
+    '?")',
+    "’",
+    "Is it",
+    "What is",
+    "If I go, will it",
+    "Physics: why",
+    " ",
+    "  ",
+    "\t",
+    ".",
+    "-",
+    "é",
+    "\u017ftarts here",
+    "K",
+    "\xa0",
+    "\u200b",
+    "\x07",
 ]
 LINE_PIECES = st.lists(
     st.one_of(

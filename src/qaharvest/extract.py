@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from qaharvest.readers import Page, UnreadableFile, read_pages, relative_path, split_lines
-from qaharvest.segment import KINDS, LineClass, classify_pages, strip_seo_prefix
+from qaharvest.segment import KINDS, Classified, classify_together, strip_seo_prefix
 
 OCCURRENCE_COLUMNS = [
     "file",
@@ -169,7 +169,7 @@ def extract_pages(pages: list[Page]) -> Batch:
     """Each page extracted, as a batch with one entry per page (in the order given)."""
     with gc_paused():
         rows = _Rows(len(pages))
-        rows.add(list(enumerate(pages)), classify_pages([split_lines(p.text) for p in pages]))
+        rows.add(list(enumerate(pages)), classify_together([split_lines(p.text) for p in pages]))
         return rows.batch([p.file for p in pages], [[] for _ in pages], len(pages))
 
 
@@ -180,7 +180,7 @@ def extract_file(path: Path, rel: str) -> Batch:
 
 def _extract_shard(shard: list[tuple[str, str]]) -> Batch:
     """One batch of files (path, relative path). The lines of many pages are classified
-    together (`classify_pages`), up to CLASSIFY_LINES at a time."""
+    together (`classify_together`), up to CLASSIFY_LINES at a time."""
     with gc_paused():
         rows, rejected, processed = _Rows(len(shard)), [], 0
         pending: list[tuple[int, Page]] = []
@@ -199,9 +199,9 @@ def _extract_shard(shard: list[tuple[str, str]]) -> Batch:
                 page_lines.append(split_lines(page.text))
                 lines += len(page_lines[-1])
                 if lines >= CLASSIFY_LINES:
-                    rows.add(pending, classify_pages(page_lines))
+                    rows.add(pending, classify_together(page_lines))
                     pending, page_lines, lines = [], [], 0
-        rows.add(pending, classify_pages(page_lines))
+        rows.add(pending, classify_together(page_lines))
         return rows.batch([rel for _, rel in shard], rejected, processed)
 
 
@@ -215,20 +215,19 @@ class _Rows:
         # Each file's occurrence rows, noise rows, then its line counts (COUNTED).
         self.counts = np.zeros((files, 2 + len(COUNTED)), dtype=np.int64)
 
-    def add(self, pages: list[tuple[int, Page]], classes: list[list[LineClass]]) -> None:
-        """Add pages ((file index, page)) given the classes of their lines."""
+    def add(self, pages: list[tuple[int, Page]], lines: Classified) -> None:
+        """Add pages ((file index, page)) given their classified lines."""
         if not pages:
             return
-        lines = _Lines.of([page for _, page in pages], classes)
         n = len(pages)
-        occurrences, occurrence_page = _occurrences(lines)
-        noise, noise_page = _noise(lines)
+        occurrences, occurrence_page = _occurrences([page for _, page in pages], lines)
+        noise, noise_page = _noise([page for _, page in pages], lines)
         by_kind = np.bincount(lines.page * len(KINDS) + lines.kind, minlength=n * len(KINDS))
         per_page = np.column_stack(
             [
                 np.bincount(occurrence_page, minlength=n),
                 np.bincount(noise_page, minlength=n),
-                np.diff(np.append(lines.start, len(lines.flat))),  # lines read
+                lines.ends() - lines.start,  # lines read
                 by_kind.reshape(n, len(KINDS)),
             ]
         )
@@ -250,53 +249,17 @@ class _Rows:
         )
 
 
-@dataclass
-class _Lines:
-    """The classified lines of several pages, one page after another."""
-
-    pages: list[Page]
-    flat: list[LineClass]  # every line's class
-    kind: np.ndarray  # every line's kind (its position in KINDS)
-    page: np.ndarray  # every line's page
-    start: np.ndarray  # each page's first line
-
-    @classmethod
-    def of(cls, pages: list[Page], classes: list[list[LineClass]]) -> _Lines:
-        flat = list(chain.from_iterable(classes))
-        lengths = np.fromiter(map(len, classes), np.int64, len(classes))
-        return cls(
-            pages=pages,
-            flat=flat,
-            kind=np.fromiter((_KIND_CODE[c.kind] for c in flat), np.int64, len(flat)),
-            page=np.repeat(np.arange(len(pages)), lengths),
-            start=np.cumsum(lengths) - lengths,
-        )
-
-    def of_kind(self, kind: int) -> np.ndarray:
-        """The lines of a kind (its position in KINDS)."""
-        return np.flatnonzero(self.kind == kind)
-
-    def texts(self, lines: np.ndarray, type_: pa.DataType = _TEXT) -> pa.Array:
-        return pa.array([self.flat[i].text for i in lines], type_)
-
-    def with_rule(self, lines: np.ndarray, rule: str) -> np.ndarray:
-        """The `lines` whose rule is `rule`."""
-        return lines[np.fromiter((self.flat[i].rule == rule for i in lines), bool, len(lines))]
-
-    def numbers(self, lines: np.ndarray) -> np.ndarray:
-        """The 1-based line numbers of `lines` in their pages."""
-        return lines - self.start[self.page[lines]] + 1
-
-
-_KIND_CODE = {k: i for i, k in enumerate(KINDS)}
-_QUESTION, _ANSWER, _NOISE, _BLANK, _TITLE = (
-    _KIND_CODE[k] for k in ("question", "answer", "noise", "blank", "title")
-)
+_QUESTION, _ANSWER, _BLANK = (KINDS.index(k) for k in ("question", "answer", "blank"))
 # What str.strip() removes: the answer text of a question is stripped as a whole.
 _WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 
 
-def _occurrences(lines: _Lines) -> tuple[pa.Table, np.ndarray]:
+def _texts(lines: Classified, which: np.ndarray, type_: pa.DataType = _TEXT) -> pa.Array:
+    """The text of lines `which`."""
+    return pa.array(lines.attribute("text", which), type_)
+
+
+def _occurrences(pages: list[Page], lines: Classified) -> tuple[pa.Table, np.ndarray]:
     """The occurrence rows of the pages, and the page of each.
 
     Each question line asks one or more questions; the answer text (the answer lines up to
@@ -307,16 +270,16 @@ def _occurrences(lines: _Lines) -> tuple[pa.Table, np.ndarray]:
     # The last question line at or before each line, if it is on the same page.
     asked_at = np.maximum.accumulate(np.where(kind == _QUESTION, np.arange(len(kind)), -1))
     asked = asked_at >= lines.start[page]
-    question = lines.of_kind(_QUESTION)
+    question = lines.of_kind("question")
     texts = _answer_texts(lines, asked_at, np.flatnonzero((kind == _ANSWER) & asked), question)
     # Cut short: a "more rows" line after some of the question's answer text.
     answered = np.cumsum((kind == _ANSWER) & asked)
-    more = lines.of_kind(_NOISE)
+    more = lines.of_kind("noise")
     more = lines.with_rule(more[asked[more]], "more-rows")
     more = more[answered[more] > answered[asked_at[more]]]
     cut = np.isin(question, asked_at[more])  # with some answer text, never empty
 
-    asks = [lines.flat[i].questions for i in question]
+    asks = lines.attribute("questions", question)
     per_line = np.fromiter(map(len, asks), np.int64, len(asks))
     row_line = np.repeat(question, per_line)
     last = np.cumsum(per_line) - 1  # the row of each question line's last question
@@ -327,11 +290,11 @@ def _occurrences(lines: _Lines) -> tuple[pa.Table, np.ndarray]:
     row_page = page[row_line]
     table = pa.table(
         {
-            "file": pa.array([p.file for p in lines.pages], _TEXT).take(row_page),
+            "file": pa.array([p.file for p in pages], _TEXT).take(row_page),
             "line": lines.numbers(row_line),
-            "url": pa.array([p.url for p in lines.pages], _TEXT).take(row_page),
-            "record": pa.array([p.record for p in lines.pages], pa.int64()).take(row_page),
-            "title": _titles(lines, question).take(row_page),
+            "url": pa.array([p.url for p in pages], _TEXT).take(row_page),
+            "record": pa.array([p.record for p in pages], pa.int64()).take(row_page),
+            "title": _titles(pages, lines, question).take(row_page),
             "question": pa.array(list(chain.from_iterable(asks)), _TEXT),
             "answer": texts.take(pa.array(answer_of, mask=answer_of < 0)),
             "answer_cut": row_cut,
@@ -342,7 +305,7 @@ def _occurrences(lines: _Lines) -> tuple[pa.Table, np.ndarray]:
 
 
 def _answer_texts(
-    lines: _Lines, asked_at: np.ndarray, answer: np.ndarray, question: np.ndarray
+    lines: Classified, asked_at: np.ndarray, answer: np.ndarray, question: np.ndarray
 ) -> pa.Array:
     """The answer text of each question line (null when it has none): its `answer` lines
     joined by line breaks, two where a blank line came between, then stripped."""
@@ -352,7 +315,7 @@ def _answer_texts(
     joint[1:] = same_question * (1 + (blanks[answer[1:]] > blanks[answer[:-1]]))
     pieces = pc.binary_join_element_wise(
         pa.array(np.array(["", "\n", "\n\n"])[joint], pa.string()),
-        lines.texts(answer, pa.string()),
+        _texts(lines, answer, pa.string()),
         "",
     )
     offsets = np.append(np.searchsorted(asked_at[answer], question), len(answer))
@@ -361,30 +324,30 @@ def _answer_texts(
     return pc.if_else(pc.equal(texts, ""), pa.scalar(None, _TEXT), texts.cast(_TEXT))
 
 
-def _titles(lines: _Lines, question: np.ndarray) -> pa.Array:
+def _titles(pages: list[Page], lines: Classified, question: np.ndarray) -> pa.Array:
     """Each page's title (its title line, or a question line that is one), without an SEO
     prefix; null for a page without one."""
     candidates = np.sort(
-        np.concatenate([lines.of_kind(_TITLE), lines.with_rule(question, "title-question")])
+        np.concatenate([lines.of_kind("title"), lines.with_rule(question, "title-question")])
     )
     with_title, first = np.unique(lines.page[candidates], return_index=True)
-    titles: list[str | None] = [None] * len(lines.pages)
+    titles: list[str | None] = [None] * len(pages)
     for page, line in zip(with_title.tolist(), candidates[first].tolist(), strict=True):
-        titles[page] = strip_seo_prefix(lines.flat[line].text)
+        titles[page] = strip_seo_prefix(lines.classes[line].text)
     return pa.array(titles, _TEXT)
 
 
-def _noise(lines: _Lines) -> tuple[pa.Table, np.ndarray]:
+def _noise(pages: list[Page], lines: Classified) -> tuple[pa.Table, np.ndarray]:
     """The noise rows of the pages (where, line number, rule, text), and the page of each."""
-    noise = lines.of_kind(_NOISE)
+    noise = lines.of_kind("noise")
     page = lines.page[noise]
-    where = [f"{p.file}#{p.record}" if p.record else p.file for p in lines.pages]
+    where = [f"{p.file}#{p.record}" if p.record else p.file for p in pages]
     table = pa.table(
         {
             "file": pa.array(where, _TEXT).take(page),
             "line": lines.numbers(noise),
-            "rule": pa.array([lines.flat[i].rule for i in noise], _TEXT),
-            "text": lines.texts(noise),
+            "rule": pa.array(lines.attribute("rule", noise), _TEXT),
+            "text": _texts(lines, noise),
         },
         schema=NOISE_SCHEMA,
     )

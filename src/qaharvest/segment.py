@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import islice, pairwise
+from itertools import chain, islice
+from operator import attrgetter
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -244,28 +246,85 @@ def classify_page(lines: list[str]) -> list[LineClass]:
 
 
 def classify_pages(pages: list[list[str]]) -> list[list[LineClass]]:
-    """`classify_page` for each page: the class of each line on its own (the lines of all pages
-    looked up, or classified, together), then each page's context applied. Page passes
-    replace the classes they change."""
-    classes = line_classes(line for lines in pages for line in lines)
-    return [_in_context([classes[line] for line in lines]) for lines in pages]
+    """`classify_page` for each page (`classify_together`, split by page)."""
+    return classify_together(pages).pages()
 
 
-def _in_context(page: list[LineClass]) -> list[LineClass]:
-    """The page's context applied to the classes of its lines on their own."""
-    content = [i for i, c in enumerate(page) if c.kind in _CONTENT]
-    if not content:
-        return page
-    _mark_menus(page, content)
-    if page[content[0]].kind != "noise":
-        _mark_title(page, content)
-    _mark_answer_headings(page, content)
-    _resolve_questions(page, content)
-    _mark_footer(page, content)
-    return page
+@dataclass
+class Classified:
+    """The classified lines of several pages, one page after another: each line's class,
+    and as arrays each line's kind (its position in KINDS) and page, and each page's first
+    line."""
+
+    classes: list[LineClass]
+    kind: np.ndarray
+    page: np.ndarray
+    start: np.ndarray
+
+    def relabel(self, line: int, kind: str, rule: str, questions: tuple[str, ...] = ()) -> None:
+        self.classes[line] = self.classes[line].relabel(kind, rule, questions)
+        self.kind[line] = _KIND_CODE[kind]
+
+    def pages(self) -> list[list[LineClass]]:
+        """The classes, page by page."""
+        ends = self.ends().tolist()
+        return [self.classes[a:b] for a, b in zip(self.start.tolist(), ends, strict=True)]
+
+    def ends(self) -> np.ndarray:
+        """Where each page's lines end (its last line + 1)."""
+        return np.append(self.start[1:], len(self.classes))
+
+    def of_kind(self, kind: str) -> np.ndarray:
+        return np.flatnonzero(self.kind == _KIND_CODE[kind])
+
+    def attribute(self, name: str, lines: np.ndarray) -> list:
+        """The attribute `name` of the class of each of `lines`."""
+        return list(map(attrgetter(name), map(self.classes.__getitem__, lines.tolist())))
+
+    def with_rule(self, lines: np.ndarray, rule: str) -> np.ndarray:
+        """The `lines` whose rule is `rule`."""
+        return lines[np.fromiter(map(rule.__eq__, self.attribute("rule", lines)), bool, len(lines))]
+
+    def numbers(self, lines: np.ndarray) -> np.ndarray:
+        """The 1-based line numbers of `lines` in their pages."""
+        return lines - self.start[self.page[lines]] + 1
 
 
-_CONTENT = ("question", "answer")  # the kinds the page context is about (`content` indexes)
+def classify_together(pages: list[list[str]]) -> Classified:
+    """The lines of several pages classified: the class of each line on its own (the lines
+    of all pages looked up, or classified, together), then each page's context applied, in
+    passes over the lines of all pages at once. A pass relabels the lines it changes."""
+    known = line_classes(chain.from_iterable(pages))
+    classes = list(map(known.__getitem__, chain.from_iterable(pages)))
+    lengths = np.fromiter(map(len, pages), np.int64, len(pages))
+    kinds = map(_KIND_CODE.__getitem__, map(attrgetter("kind"), classes))
+    lines = Classified(
+        classes=classes,
+        kind=np.fromiter(kinds, np.int64, len(classes)),
+        page=np.repeat(np.arange(len(pages)), lengths),
+        start=np.cumsum(lengths) - lengths,
+    )
+    content = np.flatnonzero(np.isin(lines.kind, _CONTENT))
+    _mark_menus(lines, content)
+    _mark_titles(lines, content)
+    _mark_answer_headings(lines, content)
+    _resolve_questions(lines, content)
+    _mark_footers(lines)
+    return lines
+
+
+_KIND_CODE = {k: i for i, k in enumerate(KINDS)}
+_QUESTION, _ANSWER, _NOISE = (_KIND_CODE[k] for k in ("question", "answer", "noise"))
+# The kinds the page context is about: `content` holds the lines of these kinds, in order.
+_CONTENT = (_QUESTION, _ANSWER)
+
+
+def _same_page(content: np.ndarray, lines: Classified) -> np.ndarray:
+    """Whether each content line is on the page of the content line before it."""
+    page = lines.page[content]
+    same = np.zeros(len(content), dtype=bool)
+    same[1:] = page[1:] == page[:-1]
+    return same
 
 
 def line_class(raw: str) -> LineClass:
@@ -324,7 +383,8 @@ def _classify_new(lines: list[str]) -> list[LineClass]:
     texts = [squash(line) for line in lines]
     array = pa.array(texts, pa.string())
     # Non-ASCII text takes the rules: only on ASCII do RE2 and Python regexes agree exactly.
-    noise = pc.or_(pc.invert(pc.string_is_ascii(array)), pc.match_substring_regex(array, _NOISE))
+    non_ascii = pc.invert(pc.string_is_ascii(array))
+    noise = pc.or_(non_ascii, pc.match_substring_regex(array, _MAYBE_NOISE))
     asks = pc.match_substring_regex(array, _QUESTION_END)
     classes = []
     for text, maybe_noise, maybe_asks in zip(
@@ -364,12 +424,22 @@ def _char_class(chars: str) -> str:
     return "[" + "".join("\\" + c if c in "]\\^-" else c for c in chars) + "]"
 
 
-_NOISE = _noise_pattern()
+_MAYBE_NOISE = _noise_pattern()
 _QUESTION_END = rf"\?{_char_class(_CLOSERS)}*$"  # how a question line ends (`question_parts`)
 
 
-def _mark_title(page: list[LineClass], content: list[int]) -> None:
-    first, nxt = page[content[0]], page[content[1]] if len(content) > 1 else None
+def _mark_titles(lines: Classified, content: np.ndarray) -> None:
+    """A page's first content line (unless a menu took it) may be its title."""
+    first = np.flatnonzero(~_same_page(content, lines))
+    has_next = np.append(_same_page(content, lines)[1:], False)
+    for k in first.tolist():
+        if lines.kind[content[k]] != _NOISE:
+            _mark_title(lines, content[k], content[k + 1] if has_next[k] else None)
+
+
+def _mark_title(lines: Classified, line: int, next_line: int | None) -> None:
+    first = lines.classes[line]
+    nxt = lines.classes[next_line] if next_line is not None else None
     is_title = (
         P.SEO_PREFIX.match(first.text) is not None
         or (_title_case(first.text) and len(first.text) <= 150 and not first.text.endswith("."))
@@ -384,87 +454,114 @@ def _mark_title(page: list[LineClass], content: list[int]) -> None:
         return
     if first.kind == "question" and nxt is not None and nxt.kind == "answer":
         # a title that is itself answered by the next paragraph
-        page[content[0]] = first.relabel("question", "title-question", first.questions)
+        lines.relabel(line, "question", "title-question", first.questions)
     elif nxt is not None and nxt.kind == "question" and _same(first.text, nxt.text):
-        page[content[0]] = first.relabel("title", "title-repeats-question")
+        lines.relabel(line, "title", "title-repeats-question")
     else:
-        page[content[0]] = first.relabel("title", "title")
+        lines.relabel(line, "title", "title")
 
 
-def _mark_menus(page: list[LineClass], content: list[int]) -> None:
+def _mark_menus(lines: Classified, content: np.ndarray) -> None:
     """Help-centre indexes: in a run of short lines where questions follow questions, the
-    other lines are menu items and section headings, not answers."""
-    for run in _short_runs(page, content):
-        if len(run) < 3:  # too few lines for three questions
-            continue
-        kinds = [page[i].kind for i in run]
-        questions = kinds.count("question")
-        adjacent = sum(a == b == "question" for a, b in pairwise(kinds))
-        if questions >= 3 and adjacent >= 2 and questions >= 0.5 * len(run):
-            for i in run:
-                if page[i].kind == "answer" and not _LIST_ITEM.match(page[i].text):
-                    page[i] = page[i].relabel("noise", "menu-item")
-
-
-def _short_runs(page: list[LineClass], content: list[int]) -> Iterator[list[int]]:
-    """Runs of consecutive content lines of at most MENU_LINE_CHARS."""
-    run: list[int] = []
-    for i in content:
-        if len(page[i].text) <= MENU_LINE_CHARS:
-            run.append(i)
-        elif run:
-            yield run
-            run = []
-    if run:
-        yield run
+    other lines are menu items and section headings, not answers. A run is of consecutive
+    content lines of at most MENU_LINE_CHARS on one page."""
+    # Only pages where a question follows a question twice can have one (lengths are not
+    # looked at on the others).
+    asks = lines.kind[content] == _QUESTION
+    twice = asks[1:] & asks[:-1] & _same_page(content, lines)[1:]
+    pages = np.bincount(lines.page[content[1:][twice]], minlength=len(lines.start)) >= 2
+    content = content[pages[lines.page[content]]]
+    classes = lines.classes
+    length = np.fromiter(map(len, lines.attribute("text", content)), np.int64, len(content))
+    short = length <= MENU_LINE_CHARS
+    follows = np.zeros(len(content), dtype=bool)  # in the run of the line before
+    follows[1:] = short[1:] & short[:-1]
+    follows &= _same_page(content, lines)
+    in_run = np.flatnonzero(short)
+    run = (np.cumsum(short & ~follows) - 1)[in_run]
+    asks = lines.kind[content[in_run]] == _QUESTION
+    size = np.bincount(run)
+    questions = np.bincount(run, weights=asks, minlength=len(size))
+    adjacent = np.bincount(run[1:][asks[1:] & asks[:-1] & follows[in_run][1:]], minlength=len(size))
+    menu = (questions >= 3) & (adjacent >= 2) & (questions >= 0.5 * size)
+    for i in content[in_run][menu[run] & ~asks].tolist():
+        if not _LIST_ITEM.match(classes[i].text):
+            lines.relabel(i, "noise", "menu-item")
 
 
 _LIST_ITEM = re.compile(r"(?:\d{1,2}[.)]|[-•*–])\s")  # numbered or bulleted: an answer list
 
 
-def _mark_answer_headings(page: list[LineClass], content: list[int]) -> None:
+def _mark_answer_headings(lines: Classified, content: np.ndarray) -> None:
     """A Title-Case question right after a question, followed by answer text, is a heading
     that opens the answer ("What Kind of Utensils are Ideal for Cooking?")."""
-    for prev, i, nxt in zip(content, content[1:], content[2:], strict=False):
-        ln = page[i]
-        if (
-            ln.kind == "question"
-            and page[prev].kind == "question"
-            and page[nxt].kind == "answer"
-            and _title_case(ln.text)
-            and not _title_case(page[prev].text)
-        ):
-            page[i] = ln.relabel("answer", "heading-in-answer")
+    kind = lines.kind[content]
+    middle = np.zeros(len(content), dtype=bool)  # a question between a question and an answer
+    middle[1:-1] = (kind[1:-1] == _QUESTION) & (kind[:-2] == _QUESTION) & (kind[2:] == _ANSWER)
+    middle &= _same_page(content, lines) & np.append(_same_page(content, lines)[1:], False)
+    for k in np.flatnonzero(middle).tolist():
+        heading, before = lines.classes[content[k]], lines.classes[content[k - 1]]
+        if _title_case(heading.text) and not _title_case(before.text):
+            lines.relabel(content[k], "answer", "heading-in-answer")
 
 
-def _mark_footer(page: list[LineClass], content: list[int]) -> None:
-    """After the last question, a site line (navigation, copyright, social or call-to-action
-    link) or a closing remark ("We loved hearing…", "Thank you for…") starts the page footer:
-    the text from there on is not part of the last answer."""
-    last_q = next((i for i in reversed(content) if page[i].kind == "question"), None)
-    if last_q is None:
-        return
-    tail = range(last_q + 1, len(page))
+def _resolve_questions(lines: Classified, content: np.ndarray) -> None:
+    """Answer text before any question is preamble; a line of several questions followed by
+    an answer is one compound question, otherwise each question stands alone."""
+    kind = lines.kind[content]
+    asks = kind == _QUESTION
+    answered = np.append((kind[1:] == _ANSWER) & _same_page(content, lines)[1:], False)
+    asked = content[asks]
+    several = np.fromiter(map(len, lines.attribute("questions", asked)), np.int64, len(asked)) > 1
+    for k in np.flatnonzero(asks)[several].tolist():
+        questions = lines.classes[content[k]].questions
+        if answered[k]:
+            lines.relabel(content[k], "question", "compound-question", (" ".join(questions),))
+        else:
+            lines.relabel(content[k], "question", "two-questions", questions)
+    # The last question at or before each content line, when it is on the same page.
+    asked_at = np.maximum.accumulate(np.where(asks, np.arange(len(content)), -1))
+    page = lines.page[content]
+    seen = (asked_at >= 0) & (page[np.maximum(asked_at, 0)] == page)
+    for i in content[(kind == _ANSWER) & ~seen].tolist():
+        lines.relabel(i, "noise", "preamble")
+
+
+def _mark_footers(lines: Classified) -> None:
+    """The footer of each page with a question (`_mark_footer`)."""
+    asks = lines.of_kind("question")[::-1]
+    pages, last = np.unique(lines.page[asks], return_index=True)
+    ends = lines.ends()
+    for page, last_question in zip(pages.tolist(), asks[last].tolist(), strict=True):
+        _mark_footer(lines, range(last_question + 1, ends[page]))
+
+
+def _mark_footer(lines: Classified, tail: range) -> None:
+    """After the last question (`tail`: the lines after it), a site line (navigation,
+    copyright, social or call-to-action link) or a closing remark ("We loved hearing…",
+    "Thank you for…") starts the page footer: the text from there on is not part of the
+    last answer."""
     footer = False
     for i in tail:
-        ln = page[i]
+        ln = lines.classes[i]
         if ln.kind == "answer" and not footer and _CLOSING.match(ln.text):
-            page[i] = ln = ln.relabel("noise", "closing-remark")
+            lines.relabel(i, "noise", "closing-remark")
+            ln = lines.classes[i]
             footer = True
         footer = footer or (ln.kind == "noise" and ln.rule in _FOOTER_RULES)
         if footer and ln.kind == "answer":
-            page[i] = ln.relabel("noise", "footer")
-    _mark_footnote(page, tail)
+            lines.relabel(i, "noise", "footer")
+    _mark_footnote(lines, tail)
 
 
-def _mark_footnote(page: list[LineClass], tail: range) -> None:
+def _mark_footnote(lines: Classified, tail: range) -> None:
     """A last "* …" line after plain answer text is the site's footnote, not a list item."""
-    answers = [i for i in tail if page[i].kind == "answer"]
+    answers = [i for i in tail if lines.classes[i].kind == "answer"]
     if len(answers) < 2:
         return
-    last, before = page[answers[-1]], page[answers[-2]]
+    last, before = lines.classes[answers[-1]], lines.classes[answers[-2]]
     if last.text.startswith("*") and not before.text.startswith("*"):
-        page[answers[-1]] = last.relabel("noise", "footnote")
+        lines.relabel(answers[-1], "noise", "footnote")
 
 
 _FOOTER_RULES = frozenset(("navigation", "copyright", "social-link", "call-to-action"))
@@ -474,22 +571,3 @@ _CLOSING = re.compile(
     r"reading)|it was a pleasure",
     re.IGNORECASE,
 )
-
-
-def _resolve_questions(page: list[LineClass], content: list[int]) -> None:
-    """Answer text before any question is preamble; a line of several questions followed by
-    an answer is one compound question, otherwise each question stands alone."""
-    seen_question = False
-    for pos, i in enumerate(content):
-        ln = page[i]
-        if ln.kind == "question":
-            seen_question = True
-            if len(ln.questions) > 1:
-                nxt = page[content[pos + 1]] if pos + 1 < len(content) else None
-                if nxt is not None and nxt.kind == "answer":
-                    joined = (" ".join(ln.questions),)
-                    page[i] = ln.relabel("question", "compound-question", joined)
-                else:
-                    page[i] = ln.relabel("question", "two-questions", ln.questions)
-        elif ln.kind == "answer" and not seen_question:
-            page[i] = ln.relabel("noise", "preamble")
