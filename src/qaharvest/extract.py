@@ -25,18 +25,7 @@ import pyarrow.compute as pc
 from qaharvest.readers import Page, UnreadableFile, read_pages, relative_path, split_lines
 from qaharvest.segment import KINDS, Classified, classify_together, strip_seo_prefix
 
-OCCURRENCE_COLUMNS = [
-    "file",
-    "line",
-    "url",
-    "record",
-    "title",
-    "question",
-    "answer",
-    "answer_cut",
-]
 MIN_FILES_FOR_POOL = 200
-NOISE_COLUMNS = ["file", "line", "rule", "text"]
 COUNTED = ("read", *KINDS)  # a file's line counts: lines read, then lines of each kind
 BATCH_FILES = 1000  # files per batch: a shard of the process pool, a read from the cache
 CLASSIFY_LINES = 1 << 16  # lines of pages classified together (bounds the memory it holds)
