@@ -305,10 +305,11 @@ def classify_together(pages: list[list[str]]) -> Classified:
         start=np.cumsum(lengths) - lengths,
     )
     content = np.flatnonzero(np.isin(lines.kind, _CONTENT))
-    _mark_menus(lines, content)
-    _mark_titles(lines, content)
-    _mark_answer_headings(lines, content)
-    _resolve_questions(lines, content)
+    after = _same_page(content, lines)
+    _mark_menus(lines, content, after)
+    _mark_titles(lines, content, after)
+    _mark_answer_headings(lines, content, after)
+    _resolve_questions(lines, content, after)
     _mark_footers(lines)
     return lines
 
@@ -320,11 +321,17 @@ _CONTENT = (_QUESTION, _ANSWER)
 
 
 def _same_page(content: np.ndarray, lines: Classified) -> np.ndarray:
-    """Whether each content line is on the page of the content line before it."""
+    """Whether each content line is on the page of the content line before it (`after`, as
+    the passes call it)."""
     page = lines.page[content]
     same = np.zeros(len(content), dtype=bool)
     same[1:] = page[1:] == page[:-1]
     return same
+
+
+def _before(after: np.ndarray) -> np.ndarray:
+    """Whether each content line is on the page of the content line after it."""
+    return np.append(after[1:], False)
 
 
 def line_class(raw: str) -> LineClass:
@@ -428,10 +435,10 @@ _MAYBE_NOISE = _noise_pattern()
 _QUESTION_END = rf"\?{_char_class(_CLOSERS)}*$"  # how a question line ends (`question_parts`)
 
 
-def _mark_titles(lines: Classified, content: np.ndarray) -> None:
+def _mark_titles(lines: Classified, content: np.ndarray, after: np.ndarray) -> None:
     """A page's first content line (unless a menu took it) may be its title."""
-    first = np.flatnonzero(~_same_page(content, lines))
-    has_next = np.append(_same_page(content, lines)[1:], False)
+    first = np.flatnonzero(~after)
+    has_next = _before(after)
     for k in first.tolist():
         if lines.kind[content[k]] != _NOISE:
             _mark_title(lines, content[k], content[k + 1] if has_next[k] else None)
@@ -461,22 +468,23 @@ def _mark_title(lines: Classified, line: int, next_line: int | None) -> None:
         lines.relabel(line, "title", "title")
 
 
-def _mark_menus(lines: Classified, content: np.ndarray) -> None:
+def _mark_menus(lines: Classified, content: np.ndarray, after: np.ndarray) -> None:
     """Help-centre indexes: in a run of short lines where questions follow questions, the
     other lines are menu items and section headings, not answers. A run is of consecutive
     content lines of at most MENU_LINE_CHARS on one page."""
     # Only pages where a question follows a question twice can have one (lengths are not
     # looked at on the others).
     asks = lines.kind[content] == _QUESTION
-    twice = asks[1:] & asks[:-1] & _same_page(content, lines)[1:]
+    twice = asks[1:] & asks[:-1] & after[1:]
     pages = np.bincount(lines.page[content[1:][twice]], minlength=len(lines.start)) >= 2
-    content = content[pages[lines.page[content]]]
+    kept = pages[lines.page[content]]  # whole pages: `after` stays true of the lines kept
+    content, after = content[kept], after[kept]
     classes = lines.classes
     length = np.fromiter(map(len, lines.attribute("text", content)), np.int64, len(content))
     short = length <= MENU_LINE_CHARS
     follows = np.zeros(len(content), dtype=bool)  # in the run of the line before
     follows[1:] = short[1:] & short[:-1]
-    follows &= _same_page(content, lines)
+    follows &= after
     in_run = np.flatnonzero(short)
     run = (np.cumsum(short & ~follows) - 1)[in_run]
     asks = lines.kind[content[in_run]] == _QUESTION
@@ -492,25 +500,25 @@ def _mark_menus(lines: Classified, content: np.ndarray) -> None:
 _LIST_ITEM = re.compile(r"(?:\d{1,2}[.)]|[-•*–])\s")  # numbered or bulleted: an answer list
 
 
-def _mark_answer_headings(lines: Classified, content: np.ndarray) -> None:
+def _mark_answer_headings(lines: Classified, content: np.ndarray, after: np.ndarray) -> None:
     """A Title-Case question right after a question, followed by answer text, is a heading
     that opens the answer ("What Kind of Utensils are Ideal for Cooking?")."""
     kind = lines.kind[content]
     middle = np.zeros(len(content), dtype=bool)  # a question between a question and an answer
     middle[1:-1] = (kind[1:-1] == _QUESTION) & (kind[:-2] == _QUESTION) & (kind[2:] == _ANSWER)
-    middle &= _same_page(content, lines) & np.append(_same_page(content, lines)[1:], False)
+    middle &= after & _before(after)
     for k in np.flatnonzero(middle).tolist():
         heading, before = lines.classes[content[k]], lines.classes[content[k - 1]]
         if _title_case(heading.text) and not _title_case(before.text):
             lines.relabel(content[k], "answer", "heading-in-answer")
 
 
-def _resolve_questions(lines: Classified, content: np.ndarray) -> None:
+def _resolve_questions(lines: Classified, content: np.ndarray, after: np.ndarray) -> None:
     """Answer text before any question is preamble; a line of several questions followed by
     an answer is one compound question, otherwise each question stands alone."""
     kind = lines.kind[content]
     asks = kind == _QUESTION
-    answered = np.append((kind[1:] == _ANSWER) & _same_page(content, lines)[1:], False)
+    answered = _before(after) & np.append(kind[1:] == _ANSWER, False)
     asked = content[asks]
     several = np.fromiter(map(len, lines.attribute("questions", asked)), np.int64, len(asked)) > 1
     for k in np.flatnonzero(asks)[several].tolist():
