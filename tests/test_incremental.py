@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.harvest import harvest
-from qaharvest import cache, extract, fingerprint, readers
+from qaharvest import cache, extract, fingerprint, parallel, readers
 from qaharvest.cache import ExtractCache
 from qaharvest.cli import app
 from qaharvest.fingerprint import DigestMemo, file_digest
@@ -120,7 +120,7 @@ def test_many_files_are_hashed_on_every_core_with_the_same_digests(tmp_path, mon
             super().__init__(*args, **kwargs)
             pools.append(self)
 
-    monkeypatch.setattr(fingerprint, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Pool)
     monkeypatch.setattr(fingerprint, "PARALLEL_MIN_FILES", 2)
     monkeypatch.setattr(fingerprint, "PARALLEL_CHUNK", 3)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)

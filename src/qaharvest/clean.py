@@ -6,12 +6,10 @@ Idempotent: cleaning cleaned text changes nothing.
 from __future__ import annotations
 
 import html
-import os
 import re
 import re._constants as _re_constants
 import re._parser as _re_parser
 import unicodedata
-from concurrent.futures import ProcessPoolExecutor
 
 import ftfy
 import ftfy.badness
@@ -22,6 +20,7 @@ import pyarrow.compute as pc
 
 from qaharvest import memory
 from qaharvest import patterns as P
+from qaharvest.parallel import map_chunks
 from qaharvest.segment import strip_seo_prefix
 
 MAX_ANSWER_CHARS = 20_000
@@ -312,7 +311,4 @@ def _map(fn, values: pa.Array) -> list:
     starts = range(0, len(values), PARALLEL_CHUNK) or [0]
     # Each slice is copied out: a slice pickles with the whole of its parent's buffers.
     chunks = [pa.concat_arrays([values.slice(start, PARALLEL_CHUNK)]) for start in starts]
-    if len(values) >= PARALLEL_MIN_VALUES and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor() as pool:
-            return list(pool.map(fn, chunks))
-    return [fn(chunk) for chunk in chunks]
+    return map_chunks(fn, chunks, len(values) >= PARALLEL_MIN_VALUES)

@@ -7,13 +7,13 @@ import hashlib
 import os
 import struct
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from qaharvest import __version__
+from qaharvest.parallel import map_chunks
 from qaharvest.schema import SCHEMAS_DIR
 
 READ_CHUNK = 1 << 18
@@ -55,11 +55,9 @@ def stat_and_digest_each(paths: list[str]) -> list[tuple[bytes, int, str] | OSEr
     """For each file, its `stat_key`, the time it last changed (ns) and its sha256, or the
     error that reading it raised; on every core when there are many (hashing 100k pages of a
     few KB keeps one core busy a second)."""
-    if len(paths) < PARALLEL_MIN_FILES or (os.cpu_count() or 1) == 1:
-        return _stat_and_digest_each(paths)
     chunks = [paths[i : i + PARALLEL_CHUNK] for i in range(0, len(paths), PARALLEL_CHUNK)]
-    with ProcessPoolExecutor() as pool:
-        return [result for chunk in pool.map(_stat_and_digest_each, chunks) for result in chunk]
+    parts = map_chunks(_stat_and_digest_each, chunks, len(paths) >= PARALLEL_MIN_FILES)
+    return [result for part in parts for result in part]
 
 
 def _stat_and_digest_each(paths: list[str]) -> list[tuple[bytes, int, str] | OSError]:
