@@ -78,6 +78,8 @@ def test_report_show_and_json_agree_with_the_manifest(prefect_server, tmp_path, 
         summary, stderr = _run_cli_json(raw, out, tmp_path / "prefect-home")
         assert "Finished in state Completed" in stderr  # the logs go to stderr
         assert "━" not in stderr  # no progress bar without a terminal
+        # Started while the run imports (flows.startup), then used by the flow: one server.
+        assert stderr.count("Starting temporary server") == 1
     latest = out / "latest"
     manifest = json.loads((latest / "manifest.json").read_text())
     assert summary["stages"] == manifest["stages"] and summary["lines"] == manifest["lines"]

@@ -72,14 +72,19 @@ def run(
     _check_dirs(raw, out)
     # Prefect's default 20 s to start its ephemeral server is too short on a busy machine.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-    from flows.harvest import ReleaseRejected, dask_runner, harvest
-
     if runner not in ("local", "dask"):
         console.print(f"[red]error:[/red] unknown runner {runner!r} (local or dask)")
         raise typer.Exit(EXIT_USAGE)
     if semantic and not semantic_available():
         console.print("[red]error:[/red] --semantic needs: pip install 'qaharvest[semantic]'")
         raise typer.Exit(EXIT_USAGE)
+    from flows.startup import server_starting
+
+    with server_starting():
+        from flows.harvest import ReleaseRejected, dask_runner, harvest
+        from qaharvest.datadocs import import_gx
+
+        import_gx()
     flow = (
         harvest.with_options(task_runner=dask_runner(dask_address)) if runner == "dask" else harvest
     )

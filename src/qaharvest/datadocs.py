@@ -14,13 +14,20 @@ from pathlib import Path
 import pandas as pd
 
 
+def import_gx():
+    """The `great_expectations` module, imported with its usage statistics off."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations
+
+    return great_expectations
+
+
 class Session:
     """A Great Expectations file context in a temporary folder: runs suites through
     checkpoints and renders their Data Docs. Use as a context manager."""
 
     def __enter__(self) -> Session:
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-        import great_expectations as gx
+        gx = import_gx()
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         self._gx = gx
