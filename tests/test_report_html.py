@@ -80,6 +80,7 @@ def test_report_show_and_json_agree_with_the_manifest(prefect_server, tmp_path, 
         assert "━" not in stderr  # no progress bar without a terminal
         # Started while the run imports (flows.startup), then used by the flow: one server.
         assert stderr.count("Starting temporary server") == 1
+        assert "ERROR" not in stderr  # e.g. the server failing to send telemetry offline
     latest = out / "latest"
     manifest = json.loads((latest / "manifest.json").read_text())
     assert summary["stages"] == manifest["stages"] and summary["lines"] == manifest["lines"]

@@ -70,6 +70,7 @@ def run(
     Example: qaharvest run --raw raw --out output
     """
     _check_dirs(raw, out)
+    _no_server_telemetry()
     # Prefect's default 20 s to start its ephemeral server is too short on a busy machine.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     if runner not in ("local", "dask"):
@@ -128,9 +129,16 @@ def serve(
         console.print("[red]error:[/red] give exactly one of --cron or --interval")
         raise typer.Exit(EXIT_USAGE)
     _check_dirs(raw, out)
+    _no_server_telemetry()
     from flows.serve import serve as serve_flow
 
     serve_flow(str(raw), str(out), cron=cron, interval=interval)
+
+
+def _no_server_telemetry() -> None:
+    """The Prefect server a run starts sends no usage data (unless the environment says it
+    should): offline, each run logged an ERROR when the send failed."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
 def _progress(quiet: bool):
