@@ -77,7 +77,12 @@ def test_planted_bad_rows_land_in_rejected_parquet_while_good_rows_publish(
     assert "lengths_to_be_between(question" in reasons["How very very very v"]
     published = pd.read_parquet(release / "qa_pairs.parquet")
     assert len(published) == len(rows) - 2 and not set(published["id"]) & set(bad)
-    assert (release / "validation" / "index.html").stat().st_size > 0
+    # The Data Docs: a page per suite run (rows and table, of both tables), all on the index.
+    site = release / "validation"
+    runs = {page.parts[-4] for page in (site / "validations").rglob("*.html")}
+    assert {"qa_pairs-rows", "qa_pairs-table", "unanswered-rows", "unanswered-table"} <= runs
+    index = (site / "index.html").read_text()
+    assert all(f"validations/{run}/" in index for run in runs)
     assert summary["stages"]["rows_rejected"] == 2
 
 

@@ -60,7 +60,6 @@ class Session:
             gx.Checkpoint(
                 name=name,
                 validation_definitions=[definition],
-                actions=[gx.checkpoint.UpdateDataDocsAction(name="data-docs")],
                 result_format={"result_format": "COMPLETE"},
             )
         )
@@ -69,6 +68,8 @@ class Session:
         return list(suite_result.results)
 
     def copy_docs(self, dest: Path) -> None:
-        """Copy the rendered Data Docs site to `dest` (its entry page is index.html)."""
+        """Render the Data Docs site of every run, once, and copy it to `dest` (its entry
+        page is index.html)."""
+        self.ctx.build_data_docs()
         site = Path(self._tmp) / "gx" / "uncommitted" / "data_docs" / "local_site"
         shutil.copytree(site, dest)
