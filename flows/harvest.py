@@ -41,27 +41,67 @@ class ReleaseRejected(RuntimeError):
 @task(name="scan", cache_policy=NO_CACHE)
 def scan_task(raw_dir: Path, out_dir: Path, semantic: bool = False) -> dict:
     files, rejected = readers.list_inputs(raw_dir)
+    code = code_fingerprint()
     memo = DigestMemo(out_dir)
-    digests, unreadable = readers.digest_inputs(files, raw_dir, memo)
-    memo.save()
+    # With nothing in the extraction cache, every file is extracted: the files the memo does
+    # not know are hashed by extraction as it reads them (digest None until then).
+    hash_now = not ExtractCache(out_dir, code).holds_nothing()
+    digests, unreadable = readers.digest_inputs(files, raw_dir, memo, read_unknown=hash_now)
     rejected += unreadable
     root = raw_dir.resolve()
     files = [f for f in files if readers.relative_path(f, root) in digests]
-    code = code_fingerprint()
-    # Files set aside count too: the release lists them, so a new bad file is a change.
-    fingerprint = input_fingerprint(digests | {r["file"]: r["reason"] for r in rejected})
-    fingerprint += ":" + code + (":semantic" if semantic else "")
-    previous = publish.latest_manifest(out_dir)
-    unchanged = previous is not None and previous.get("input_fingerprint") == fingerprint
-    return {
+    scan = {
         "files": files,
         "digests": digests,
         "code": code,
+        "semantic": semantic,
         "rejected_files": rejected,
-        "fingerprint": fingerprint,
-        "unchanged": unchanged,
-        "previous": previous,
+        "memo": memo,
+        "previous": publish.latest_manifest(out_dir),
     }
+    return _fingerprinted(scan) if None not in digests.values() else scan
+
+
+def _fingerprinted(scan: dict, unread: tuple[dict, ...] = ()) -> dict:
+    """`scan` with the input fingerprint and whether it matches the latest release's, once
+    every digest is known (and remembered: the digest memo is saved); `unread`: the files
+    extraction found it could not read."""
+    scan["memo"].save()
+    # Files set aside count too: the release lists them, so a new bad file is a change.
+    set_aside = [*scan["rejected_files"], *unread]
+    fingerprint = input_fingerprint(
+        {rel: d for rel, d in scan["digests"].items() if d}
+        | {r["file"]: r["reason"] for r in set_aside}
+    )
+    fingerprint += ":" + scan["code"] + (":semantic" if scan["semantic"] else "")
+    previous = scan["previous"]
+    unchanged = previous is not None and previous.get("input_fingerprint") == fingerprint
+    return scan | {"fingerprint": fingerprint, "unchanged": unchanged}
+
+
+def _digests_read(scan: dict, ex: extract.Batch) -> dict:
+    """`scan` fingerprinted with the digests extraction read (of the files the scan left to
+    it); a file it could not read counts as set aside, as in the scan (extraction lists it)."""
+    digests, unread = dict(scan["digests"]), []
+    for rel, read, set_aside in zip(ex.files, ex.reads, ex.rejected, strict=True):
+        if rel in digests and digests[rel] is None:
+            if read is None:
+                unread += set_aside
+            else:
+                digests[rel] = scan["memo"].remember(rel, read)
+    return _fingerprinted(scan | {"digests": digests}, tuple(unread))
+
+
+def _unchanged(version: str) -> dict:
+    """The run's summary when input and code match the latest release: nothing published."""
+    get_run_logger().info("unchanged: input and code match release %s", version)
+    create_markdown_artifact(
+        key="qaharvest-run",
+        markdown=f"# qaharvest run: unchanged\n\nInput and code match release {version}; "
+        "nothing published.\n",
+        description=f"qaharvest: release {version} is current",
+    )
+    return {"status": "unchanged", "release": version}
 
 
 @task(name="extract", cache_policy=NO_CACHE)
@@ -161,27 +201,22 @@ def harvest(
 
 def _build(raw: Path, out: Path, keep: int, runner: str, semantic: bool = False) -> dict:
     """The run itself: scan, extract, clean, dedupe, validate, publish."""
-    log = get_run_logger()
     times: dict[str, float] = {}
     t0 = time.perf_counter()
     publish.clean_leftovers(out)
     progress.stage("scan")
     scan = scan_task(raw, out, semantic)
     times["scan"] = time.perf_counter() - t0
-    if scan["unchanged"]:
-        version = scan["previous"]["version"]
-        log.info("unchanged: input and code match release %s", version)
-        create_markdown_artifact(
-            key="qaharvest-run",
-            markdown=f"# qaharvest run: unchanged\n\nInput and code match release {version}; "
-            "nothing published.\n",
-            description=f"qaharvest: release {version} is current",
-        )
-        return {"status": "unchanged", "release": version}
+    if scan.get("unchanged"):
+        return _unchanged(scan["previous"]["version"])
 
     t = time.perf_counter()
     progress.stage("extract")
     ex = extract_changed(scan, raw, out, runner)
+    if "fingerprint" not in scan:  # the scan left digests to extraction
+        scan = _digests_read(scan, ex)
+        if scan["unchanged"]:
+            return _unchanged(scan["previous"]["version"])
     occurrences, noise = ex.pop_frames()
     times["extract"] = time.perf_counter() - t
     t = time.perf_counter()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -34,3 +35,29 @@ def seed_raw(tmp_path: Path) -> Path:
     raw.mkdir()
     shutil.copy(SEED, raw / "psoas.txt")
     return raw
+
+
+@pytest.fixture
+def kernel_permissions(monkeypatch):
+    """chmod 000 blocks reading as it does for a normal user, also when tests run as root
+    (where the kernel lets every read through): opening such a file to read it, as the
+    readers and the scan do, raises PermissionError."""
+    if os.geteuid() != 0:
+        return
+    from qaharvest import fingerprint, readers
+
+    def locked(file) -> bool:
+        return os.path.isfile(file) and not os.stat(file).st_mode & 0o444
+
+    def open_(file, mode="r", *args, **kwargs):
+        if "r" in mode and locked(file):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(file))
+        return open(file, mode, *args, **kwargs)
+
+    def os_open(path, flags, *args, real=os.open, **kwargs):
+        if flags & os.O_ACCMODE == os.O_RDONLY and locked(path):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(readers, "open", open_, raising=False)
+    monkeypatch.setattr(fingerprint.os, "open", os_open)  # the os module: the scan's open

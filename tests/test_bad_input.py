@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import gzip
 import json
 import os
@@ -58,22 +57,6 @@ def test_re_encoded_copies_give_the_same_pairs_as_extra_sources(tmp_path):
         assert len(lines) == 1  # the same line number in every encoding and line-end style
     jsonl = [s for s in answered["sources"].iloc[0] if s["file"] == "dump.jsonl"][0]
     assert jsonl["url"] == "https://example.org/psoas" and jsonl["record"] == 1
-
-
-@pytest.fixture
-def kernel_permissions(monkeypatch):
-    """chmod 000 blocks reading as it does for a normal user, also when tests run as root
-    (where the kernel lets every read through): the readers opening such a file raise
-    PermissionError."""
-    if os.geteuid() != 0:
-        return
-
-    def open_(file, mode="r", *args, **kwargs):
-        if "r" in mode and os.path.isfile(file) and not os.stat(file).st_mode & 0o444:
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(file))
-        return open(file, mode, *args, **kwargs)
-
-    monkeypatch.setattr(readers, "open", open_, raising=False)
 
 
 def run(raw: Path) -> tuple[pd.DataFrame, list[dict]]:

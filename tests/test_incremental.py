@@ -287,3 +287,39 @@ def test_cli_run_exits_3_while_another_run_holds_the_output(prefect_server, seed
     # The holder was killed: its lock is taken over by the next run.
     assert harvest(raw_dir=str(seed_raw), out_dir=str(out))["status"] == "published"
     assert not (out / ".lock").exists()
+
+
+def test_a_first_run_leaves_digests_to_extraction_with_the_same_fingerprint(
+    prefect_server, tmp_path, monkeypatch, kernel_permissions
+):
+    """With nothing cached, every file is extracted anyway: the scan hashes nothing and
+    extraction reads each digest as it reads the file. A later scan that hashes the files
+    itself (memo gone) must find the same input, set-aside files included: the release is
+    current."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    make_pages(raw, 6)
+    (raw / "binary.txt").write_bytes(bytes(range(256)) * 16)
+    (raw / "locked.txt").write_text("Why is it locked?\nNobody may read it.\n")
+    (raw / "locked.txt").chmod(0)
+    hashed_by_scan = []
+    monkeypatch.setattr(
+        fingerprint,
+        "stat_and_digest_each",
+        lambda paths, real=fingerprint.stat_and_digest_each: hashed_by_scan.extend(paths)
+        or real(paths),
+    )
+    first = harvest(raw_dir=str(raw), out_dir=str(out))
+    assert first["status"] == "published" and hashed_by_scan == []
+    assert first["input"]["files_total"] == 8
+    assert {r["file"]: r["reason"] for r in first["rejected_files"]}["locked.txt"] == (
+        "permission denied"
+    )
+    (out / ".cache" / "digests.parquet").unlink()
+    assert harvest(raw_dir=str(raw), out_dir=str(out))["status"] == "unchanged"
+    assert len(hashed_by_scan) == 8  # the scan hashed every file (the cache held them)
+    hashed_by_scan.clear()
+    assert harvest(raw_dir=str(raw), out_dir=str(out))["status"] == "unchanged"
+    assert [Path(p).name for p in hashed_by_scan] == ["locked.txt"]  # the memo knew the rest
+    (raw / "page0001.txt").write_text("Is this page new?\nYes, it changed.\n")
+    assert harvest(raw_dir=str(raw), out_dir=str(out))["status"] == "published"

@@ -83,6 +83,14 @@ class ExtractCache:
             if path.name != INDEX and path.name.split(".")[0] not in named:
                 path.unlink(missing_ok=True)
 
+    def holds_nothing(self) -> bool:
+        """Whether no file's rows are held for this code version (a first run, or the first
+        after a code change): every file is then extracted."""
+        try:
+            return pq.read_metadata(self.index).num_rows == 0
+        except (OSError, pa.ArrowException):
+            return True
+
     def __len__(self) -> int:
         """Files the cache holds."""
         return self._entries().num_rows
@@ -107,10 +115,16 @@ class ExtractCache:
             counts=np.column_stack([files[f"lines_{k}"].to_numpy() for k in COUNTED]),
             files_processed=0,
             files_from_cache=files.num_rows,
+            reads=[None] * files.num_rows,
         )
 
-    def _store(self, digests: dict[str, str], stored: list[pa.Table], batch: Batch) -> None:
-        """Write a batch as a new chunk and add its files' index entries to `stored`."""
+    def _store(
+        self, stored: list[pa.Table], batch: Batch, digests: list[str | None] | None = None
+    ) -> None:
+        """Write a batch as a new chunk and add its files' index entries to `stored`; the
+        files' digests are those read with them, unless given (a chunk rewritten)."""
+        if digests is None:
+            digests = [read.sha256 if read else None for read in batch.reads]
         chunk = uuid.uuid4().hex
         for part, table in (("occ", batch.occurrences), ("noise", batch.noise)):
             with pa.ipc.new_file(str(self.dir / f"{chunk}.{part}.arrow"), table.schema) as out:
@@ -119,7 +133,7 @@ class ExtractCache:
         noise_rows = np.asarray(batch.noise_rows, dtype=np.int64)
         columns = {
             "file": batch.files,
-            "digest": [digests[rel] for rel in batch.files],
+            "digest": digests,
             "chunk": [chunk] * len(batch.files),
             "occ_start": np.cumsum(occ_rows) - occ_rows,
             "occ_rows": occ_rows,
@@ -143,19 +157,20 @@ class ExtractCache:
         self,
         files: list[Path],
         raw_dir: Path,
-        digests: dict[str, str],
+        digests: dict[str, str | None],
         extractor: Callable[..., list[Batch]] = extract_each,
     ) -> Batch:
-        """Extract `files`, reading unchanged ones from the cache and the others with
-        `extractor(files, raw_dir, on_batch=...)` (local process pool by default, Dask shards
-        in the flow), which hands each batch to `on_batch` as it arrives; drop the entries of
-        files no longer input. The index changes once, at the end."""
+        """Extract `files`, reading unchanged ones (by `digests`; a file whose digest is None
+        is not known to be) from the cache and the others with `extractor(files, raw_dir,
+        on_batch=...)` (local process pool by default, Dask shards in the flow), which hands
+        each batch to `on_batch` as it arrives; drop the entries of files no longer input.
+        The index changes once, at the end."""
         raw_dir = raw_dir.resolve()
         wanted = {relative_path(path, raw_dir): path for path in files}
         entries = self._entries()
         held = Counter(entries["chunk"].to_pylist())  # files each chunk was written with
         stored: list[pa.Table] = []  # the new index, a part at a time
-        store = functools.partial(self._store, {rel: digests[rel] for rel in wanted}, stored)
+        store = functools.partial(self._store, stored)
         batches = []
         with gc_paused():
             for chunk, live in _by_chunk(_still_input(entries, digests)):
@@ -164,8 +179,8 @@ class ExtractCache:
                 except (OSError, pa.ArrowException):
                     continue  # an unreadable chunk: its files are extracted again
                 batches.append(batch)
-                if 2 * live.num_rows < held[chunk]:
-                    store(batch)  # most of the chunk is gone: rewrite the rest
+                if 2 * live.num_rows < held[chunk]:  # most of the chunk is gone: rewrite the rest
+                    store(batch, live["digest"].to_pylist())
                 else:
                     stored.append(live)
             cached = {rel for batch in batches for rel in batch.files}

@@ -22,7 +22,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from qaharvest.readers import Page, UnreadableFile, read_pages, relative_path, split_lines
+from qaharvest.fingerprint import FileRead
+from qaharvest.readers import Page, UnreadableFile, read_input, relative_path, split_lines
 from qaharvest.segment import KINDS, Classified, classify_together, strip_seo_prefix
 
 MIN_FILES_FOR_POOL = 200
@@ -48,8 +49,9 @@ NOISE_SCHEMA = pa.schema([("file", _TEXT), ("line", pa.int64()), ("rule", _TEXT)
 @dataclass
 class Batch:
     """Extraction of several files, compact: their rows as Arrow tables, file after file, with
-    each file's row counts, line counts (a row of `counts`, columns `COUNTED`) and set-aside
-    records."""
+    each file's row counts, line counts (a row of `counts`, columns `COUNTED`), set-aside
+    records and what reading it told (`FileRead`; None for a file that could not be read,
+    or was not: rows from the cache, pages given as text)."""
 
     files: list[str]
     occurrence_rows: list[int]
@@ -60,6 +62,7 @@ class Batch:
     counts: np.ndarray
     files_processed: int
     files_from_cache: int
+    reads: list[FileRead | None]
 
     @classmethod
     def concat(cls, batches: list[Batch]) -> Batch:
@@ -69,6 +72,7 @@ class Batch:
         occ_rows = [n for b in batches for n in b.occurrence_rows]
         noise_rows = [n for b in batches for n in b.noise_rows]
         rejected = [r for b in batches for r in b.rejected]
+        reads = [r for b in batches for r in b.reads]
         return cls(
             files=[files[i] for i in order],
             occurrence_rows=[occ_rows[i] for i in order],
@@ -83,6 +87,7 @@ class Batch:
             )[order],
             files_processed=sum(b.files_processed for b in batches),
             files_from_cache=sum(b.files_from_cache for b in batches),
+            reads=[reads[i] for i in order],
         )
 
     @property
@@ -159,7 +164,8 @@ def extract_pages(pages: list[Page]) -> Batch:
     with gc_paused():
         rows = _Rows(len(pages))
         rows.add(list(enumerate(pages)), classify_together([split_lines(p.text) for p in pages]))
-        return rows.batch([p.file for p in pages], [[] for _ in pages], len(pages))
+        files = [p.file for p in pages]
+        return rows.batch(files, [[] for _ in pages], [None for _ in pages], len(pages))
 
 
 def extract_file(path: Path, rel: str) -> Batch:
@@ -171,17 +177,19 @@ def _extract_shard(shard: list[tuple[str, str]]) -> Batch:
     """One batch of files (path, relative path). The lines of many pages are classified
     together (`classify_together`), up to CLASSIFY_LINES at a time."""
     with gc_paused():
-        rows, rejected, processed = _Rows(len(shard)), [], 0
+        rows, rejected, reads, processed = _Rows(len(shard)), [], [], 0
         pending: list[tuple[int, Page]] = []
         page_lines: list[list[str]] = []
         lines = 0
         for i, (path, rel) in enumerate(shard):
             try:
-                pages, bad_records = read_pages(path, rel)
+                pages, bad_records, read = read_input(path, rel)
             except UnreadableFile as exc:
                 rejected.append([{"file": rel, "reason": str(exc)}])
+                reads.append(exc.read)
                 continue
             rejected.append(bad_records)
+            reads.append(read)
             processed += 1
             for page in pages:
                 pending.append((i, page))
@@ -191,7 +199,7 @@ def _extract_shard(shard: list[tuple[str, str]]) -> Batch:
                     rows.add(pending, classify_together(page_lines))
                     pending, page_lines, lines = [], [], 0
         rows.add(pending, classify_together(page_lines))
-        return rows.batch([rel for _, rel in shard], rejected, processed)
+        return rows.batch([rel for _, rel in shard], rejected, reads, processed)
 
 
 class _Rows:
@@ -224,7 +232,13 @@ class _Rows:
         self.occurrences.append(occurrences)
         self.noise.append(noise)
 
-    def batch(self, files: list[str], rejected: list[list[dict]], processed: int) -> Batch:
+    def batch(
+        self,
+        files: list[str],
+        rejected: list[list[dict]],
+        reads: list[FileRead | None],
+        processed: int,
+    ) -> Batch:
         return Batch(
             files=files,
             occurrence_rows=self.counts[:, 0].tolist(),
@@ -235,6 +249,7 @@ class _Rows:
             counts=self.counts[:, 2:],
             files_processed=processed,
             files_from_cache=0,
+            reads=reads,
         )
 
 

@@ -8,6 +8,7 @@ import os
 import struct
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -28,6 +29,21 @@ _STAT = struct.Struct("<qqqQ")  # size, modification and change times (ns), inod
 _MEMO_SCHEMA = pa.schema(
     [("file", pa.string()), ("stat", pa.binary(_STAT.size)), ("sha256", pa.string())]
 )
+
+
+class FileRead(NamedTuple):
+    """What reading a file tells of it: its `stat_key` (taken before reading), the time it
+    last changed (ns) and the sha256 of its bytes."""
+
+    key: bytes
+    changed_ns: int
+    sha256: str
+
+
+def file_read(st: os.stat_result, data: bytes) -> FileRead:
+    """The `FileRead` of a file whose stat is `st` and bytes `data`."""
+    changed_ns = max(st.st_mtime_ns, st.st_ctime_ns)
+    return FileRead(stat_key(st), changed_ns, hashlib.sha256(data).hexdigest())
 
 
 def file_digest(path: Path | str) -> str:
@@ -51,24 +67,23 @@ def stat_and_digest(path: Path | str) -> tuple[os.stat_result, str]:
         os.close(fd)
 
 
-def stat_and_digest_each(paths: list[str]) -> list[tuple[bytes, int, str] | OSError]:
-    """For each file, its `stat_key`, the time it last changed (ns) and its sha256, or the
-    error that reading it raised; on every core when there are many (hashing 100k pages of a
-    few KB keeps one core busy a second)."""
+def stat_and_digest_each(paths: list[str]) -> list[FileRead | OSError]:
+    """For each file, its `FileRead`, or the error that reading it raised; on every core when
+    there are many (hashing 100k pages of a few KB keeps one core busy a second)."""
     chunks = [paths[i : i + PARALLEL_CHUNK] for i in range(0, len(paths), PARALLEL_CHUNK)]
     parts = map_chunks(_stat_and_digest_each, chunks, len(paths) >= PARALLEL_MIN_FILES)
     return [result for part in parts for result in part]
 
 
-def _stat_and_digest_each(paths: list[str]) -> list[tuple[bytes, int, str] | OSError]:
-    results: list[tuple[bytes, int, str] | OSError] = []
+def _stat_and_digest_each(paths: list[str]) -> list[FileRead | OSError]:
+    results: list[FileRead | OSError] = []
     for path in paths:
         try:
             st, digest = stat_and_digest(path)
         except OSError as exc:
             results.append(exc)
         else:
-            results.append((stat_key(st), max(st.st_mtime_ns, st.st_ctime_ns), digest))
+            results.append(FileRead(stat_key(st), max(st.st_mtime_ns, st.st_ctime_ns), digest))
     return results
 
 
@@ -118,10 +133,13 @@ class DigestMemo:
         files, stats, digests = (table[name].to_pylist() for name in _MEMO_SCHEMA.names)
         return dict(zip(files, zip(stats, digests, strict=True), strict=True))
 
-    def digests(self, files: list[tuple[str, str]]) -> dict[str, str | OSError]:
+    def digests(
+        self, files: list[tuple[str, str]], read_unknown: bool = True
+    ) -> dict[str, str | OSError | None]:
         """sha256 of each file (path, relative path), or the error that reading it raised:
-        remembered when its stat is unchanged, else read and hashed (`stat_and_digest_each`)."""
-        found: dict[str, str | OSError] = {}
+        remembered when its stat is unchanged, else read and hashed (`stat_and_digest_each`);
+        None for those, unless `read_unknown` (the caller reads them, and tells `remember`)."""
+        found: dict[str, str | OSError | None] = {}
         unknown: list[tuple[str, str]] = []
         for path, rel in files:
             known = self.known.get(rel)
@@ -135,19 +153,23 @@ class DigestMemo:
                 continue
             if stat_key(st) == known[0]:
                 changed_ns = max(st.st_mtime_ns, st.st_ctime_ns)
-                found[rel] = self._seen(rel, known[0], changed_ns, known[1])
+                found[rel] = self.remember(rel, FileRead(known[0], changed_ns, known[1]))
             else:
                 unknown.append((path, rel))
+        if not read_unknown:
+            found |= dict.fromkeys((rel for _, rel in unknown), None)
+            return {rel: found[rel] for _, rel in files}
         read = stat_and_digest_each([path for path, _ in unknown])
         for (_, rel), result in zip(unknown, read, strict=True):
-            found[rel] = result if isinstance(result, OSError) else self._seen(rel, *result)
+            found[rel] = result if isinstance(result, OSError) else self.remember(rel, result)
         return {rel: found[rel] for _, rel in files}
 
-    def _seen(self, rel: str, key: bytes, changed_ns: int, digest: str) -> str:
-        """Remember a file's digest for the next scan, unless it changed too recently."""
-        if time.time_ns() - changed_ns > RACY_NS:
-            self.seen[rel] = (key, digest)
-        return digest
+    def remember(self, rel: str, read: FileRead) -> str:
+        """Remember a file's digest for the next scan, unless it changed too recently; return
+        the digest."""
+        if time.time_ns() - read.changed_ns > RACY_NS:
+            self.seen[rel] = (read.key, read.sha256)
+        return read.sha256
 
     def save(self) -> None:
         """Remember the digests of this scan (files no longer there are forgotten)."""

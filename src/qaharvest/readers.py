@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import io
 import json
 import os
 import re
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from qaharvest.fingerprint import DigestMemo
+from qaharvest.fingerprint import DigestMemo, FileRead, file_read
 
 SUFFIXES = (".txt", ".txt.gz", ".jsonl", ".jsonl.gz")
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -26,7 +27,12 @@ _URL = re.compile(rf"https?://[^\s\x00-\x1f\x7f<>\"'`\\]{{1,{MAX_URL_CHARS - 8}}
 
 
 class UnreadableFile(Exception):
-    """The file is set aside; the message says why."""
+    """The file is set aside; the message says why. `read` is what its bytes told
+    (`FileRead`), when they could be read."""
+
+    def __init__(self, reason: str, read: FileRead | None = None):
+        super().__init__(reason)
+        self.read = read
 
 
 @dataclass(frozen=True)
@@ -113,14 +119,15 @@ def relative_path(path: Path, raw_dir: Path) -> str:
 
 
 def digest_inputs(
-    files: list[Path], raw_dir: Path, memo: DigestMemo | None = None
-) -> tuple[dict[str, str], list[dict]]:
+    files: list[Path], raw_dir: Path, memo: DigestMemo | None = None, read_unknown: bool = True
+) -> tuple[dict[str, str | None], list[dict]]:
     """sha256 of each input file by relative path, and the files that cannot be opened;
-    through `memo` (the last scan's digests), only new and changed files are read."""
+    through `memo` (the last scan's digests), only new and changed files are read, and with
+    `read_unknown` false, not even those: their digest is None (extraction reads them)."""
     raw_dir = raw_dir.resolve()
     items = [(str(path), relative_path(path, raw_dir)) for path in files]
     digests, rejected = {}, []
-    for rel, result in (memo or DigestMemo(None)).digests(items).items():
+    for rel, result in (memo or DigestMemo(None)).digests(items, read_unknown).items():
         if isinstance(result, PermissionError):
             rejected.append({"file": rel, "reason": "permission denied"})
         elif isinstance(result, OSError):
@@ -181,30 +188,52 @@ def _without_ansi(text: str) -> str:
     return _ANSI.sub("", text) if "\x1b" in text else text
 
 
-def _read_bytes(path: str | Path) -> bytes:
+def _read_file(path: str | Path) -> tuple[bytes, FileRead]:
+    """A file's bytes as stored, and what they tell (`FileRead`)."""
     try:
         # Unbuffered: read whole, with no copy between; stat'ed on the open file.
         with open(path, "rb", buffering=0) as fh:
-            if os.fstat(fh.fileno()).st_size > MAX_FILE_BYTES:
+            st = os.fstat(fh.fileno())
+            if st.st_size > MAX_FILE_BYTES:
                 raise UnreadableFile(f"file larger than {MAX_FILE_BYTES // 2**20} MiB")
-            if not str(path).endswith(".gz"):
-                return fh.read()
-            with gzip.open(fh, "rb") as gz:
-                data = gz.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            raise UnreadableFile(f"decompresses to more than {MAX_FILE_BYTES // 2**20} MiB")
-        return data
+            data = fh.read()
     except PermissionError as exc:
         raise UnreadableFile("permission denied") from exc
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise UnreadableFile(f"broken gzip: {exc}") from exc
     except OSError as exc:
         raise UnreadableFile(f"cannot read: {exc.strerror or exc}") from exc
+    return data, file_read(st, data)
+
+
+def _gunzipped(data: bytes) -> bytes:
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+            data = gz.read(MAX_FILE_BYTES + 1)
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        raise UnreadableFile(f"broken gzip: {exc}") from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise UnreadableFile(f"decompresses to more than {MAX_FILE_BYTES // 2**20} MiB")
+    return data
 
 
 def read_pages(path: str | Path, rel: str) -> tuple[list[Page], list[dict]]:
     """Pages in one file, and the JSONL records set aside (`{file, reason}`)."""
-    text = decode(_read_bytes(path))
+    pages, rejected, _ = read_input(path, rel)
+    return pages, rejected
+
+
+def read_input(path: str | Path, rel: str) -> tuple[list[Page], list[dict], FileRead]:
+    """`read_pages`, and what the file's bytes told (`FileRead`: the file is read once, for
+    its pages and its digest)."""
+    data, read = _read_file(path)
+    try:
+        text = decode(_gunzipped(data) if str(path).endswith(".gz") else data)
+    except UnreadableFile as exc:
+        raise UnreadableFile(str(exc), read) from None
+    return (*_pages(text, path, rel), read)
+
+
+def _pages(text: str, path: str | Path, rel: str) -> tuple[list[Page], list[dict]]:
+    """The pages of a file's text, and the JSONL records set aside."""
     if ".jsonl" not in os.path.basename(path):
         return [Page(file=rel, text=_without_ansi(text))], []
     pages, rejected = [], []
