@@ -46,10 +46,9 @@ def scan_task(raw_dir: Path, out_dir: Path, semantic: bool = False) -> dict:
     # With nothing in the extraction cache, every file is extracted: the files the memo does
     # not know are hashed by extraction as it reads them (digest None until then).
     hash_now = not ExtractCache(out_dir, code).holds_nothing()
-    digests, unreadable = readers.digest_inputs(files, raw_dir, memo, read_unknown=hash_now)
+    digests, unreadable = readers.digest_inputs(files, memo, read_unknown=hash_now)
     rejected += unreadable
-    root = raw_dir.resolve()
-    files = [f for f in files if readers.relative_path(f, root) in digests]
+    files = [f for f in files if f.rel in digests]
     scan = {
         "files": files,
         "digests": digests,
@@ -106,8 +105,7 @@ def _unchanged(version: str) -> dict:
 
 @task(name="extract", cache_policy=NO_CACHE)
 def extract_task(
-    files: list[Path],
-    raw_dir: Path,
+    files: list[readers.InputFile],
     workers: int | None = None,
     report_progress: bool = True,
     on_batch: Callable[[extract.Batch], None] | None = None,
@@ -115,20 +113,18 @@ def extract_task(
     """Extract a batch of files (Arrow batches, each handed to `on_batch` as it arrives);
     both cores locally."""
     return extract.extract_each(
-        files, raw_dir, workers, progress.advance if report_progress else None, on_batch
+        files, workers, progress.advance if report_progress else None, on_batch
     )
 
 
-def extract_changed(scan: dict, raw: Path, out: Path, runner: str) -> extract.Batch:
+def extract_changed(scan: dict, out: Path, runner: str) -> extract.Batch:
     """New and changed files are extracted (one task locally, coarse shards on Dask);
     unchanged ones come from the per-file cache."""
 
-    def on_dask(missing: list[Path], raw_dir: Path, on_batch: Callable) -> list[extract.Batch]:
+    def on_dask(missing: list[readers.InputFile], on_batch: Callable) -> list[extract.Batch]:
         n = max(2, -(-len(missing) // DASK_SHARD_FILES))
         progress.stage("extract", len(missing))
-        futures = [
-            extract_task.submit(shard, raw_dir, 1, False) for shard in extract.shards(missing, n)
-        ]
+        futures = [extract_task.submit(shard, 1, False) for shard in extract.shards(missing, n)]
         out = []
         for f in futures:
             for batch in f.result():
@@ -137,15 +133,13 @@ def extract_changed(scan: dict, raw: Path, out: Path, runner: str) -> extract.Ba
                 out.append(batch)
         return out
 
-    def local(missing: list[Path], raw_dir: Path, on_batch: Callable) -> list[extract.Batch]:
+    def local(missing: list[readers.InputFile], on_batch: Callable) -> list[extract.Batch]:
         progress.stage("extract", len(missing))
         # quote: Prefect would otherwise visit every path looking for upstream results.
-        return extract_task(quote(missing), raw_dir, on_batch=on_batch)
+        return extract_task(quote(missing), on_batch=on_batch)
 
     cache = ExtractCache(out, scan["code"])
-    return cache.extract(
-        scan["files"], raw, scan["digests"], on_dask if runner == "dask" else local
-    )
+    return cache.extract(scan["files"], scan["digests"], on_dask if runner == "dask" else local)
 
 
 @task(name="clean", cache_policy=NO_CACHE)
@@ -212,7 +206,7 @@ def _build(raw: Path, out: Path, keep: int, runner: str, semantic: bool = False)
 
     t = time.perf_counter()
     progress.stage("extract")
-    ex = extract_changed(scan, raw, out, runner)
+    ex = extract_changed(scan, out, runner)
     if "fingerprint" not in scan:  # the scan left digests to extraction
         scan = _digests_read(scan, ex)
         if scan["unchanged"]:

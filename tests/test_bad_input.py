@@ -62,9 +62,8 @@ def test_re_encoded_copies_give_the_same_pairs_as_extra_sources(tmp_path):
 def run(raw: Path) -> tuple[pd.DataFrame, list[dict]]:
     """The flow's steps before dedupe: scan (list, digest), extract, clean."""
     files, rejected = readers.list_inputs(raw)
-    digests, unreadable = readers.digest_inputs(files, raw)
-    files = [f for f in files if f.relative_to(raw.resolve()).as_posix() in digests]
-    ex = extract.extract_files(files, raw)
+    digests, unreadable = readers.digest_inputs(files)
+    ex = extract.extract_files([f for f in files if f.rel in digests])
     return clean.clean_frame(ex.frames()[0]), rejected + unreadable + ex.rejected_files
 
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from qaharvest import clean, extract
 from qaharvest.clean import clean_answer, clean_frame, clean_question, clean_text, may_change
+from qaharvest.readers import input_files
 from tests.conftest import REALWORLD, SEED
 
 
@@ -104,7 +105,7 @@ def test_cleaning_over_a_process_pool_matches_cleaning_in_process(monkeypatch):
     from tests.conftest import REALWORLD
 
     files = sorted(REALWORLD.glob("*.txt"))
-    occ = extract.extract_files(files, REALWORLD, workers=1).frames()[0]
+    occ = extract.extract_files(input_files(files, REALWORLD), workers=1).frames()[0]
     serial = clean_frame(occ)
     monkeypatch.setattr(clean, "PARALLEL_MIN_VALUES", 1)
     parallel = clean_frame(occ)
@@ -115,7 +116,7 @@ def test_cleaning_over_a_process_pool_matches_cleaning_in_process(monkeypatch):
 def real_answers() -> list[str]:
     """The distinct answers of the seed and the real pages, and each of their lines."""
     files = [SEED, *sorted(REALWORLD.glob("*.txt"))]
-    occ = extract.extract_files(files, SEED.parents[1], workers=1).frames()[0]
+    occ = extract.extract_files(input_files(files, SEED.parents[1]), workers=1).frames()[0]
     answers = occ["answer"].dropna().tolist()
     return list(dict.fromkeys(answers + [ln for a in answers for ln in a.split("\n")]))
 
@@ -162,7 +163,8 @@ def test_answers_near_the_rules_let_go_by_the_pass_are_clean(answers):
 
 
 def test_cleaned_answer_column_matches_cleaning_each_answer():
-    occ = extract.extract_files(sorted(REALWORLD.glob("*.txt")), REALWORLD, workers=1).frames()[0]
+    files = input_files(sorted(REALWORLD.glob("*.txt")), REALWORLD)
+    occ = extract.extract_files(files, workers=1).frames()[0]
     got = clean_frame(occ)
     want = [clean_answer(a) if isinstance(a, str) else ("", False) for a in occ["answer"]]
     assert [None if pd.isna(a) else a for a in got["answer"]] == [text or None for text, _ in want]

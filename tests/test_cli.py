@@ -8,7 +8,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from qaharvest import extract, progress
+from qaharvest import extract, progress, readers
 from qaharvest.cli import app
 from tests.conftest import REALWORLD, SEED
 
@@ -60,7 +60,8 @@ def test_progress_bar_counts_every_extracted_file():
     bar = progress.RichBar(Console(file=screen, force_terminal=True))
     with bar, progress.listening(bar):
         progress.stage("extract", len(files))
-        extract.extract_each(files, REALWORLD, workers=1, on_done=progress.advance)
+        inputs = readers.input_files(files, REALWORLD)
+        extract.extract_each(inputs, workers=1, on_done=progress.advance)
         task = bar.progress.tasks[0]
         assert (task.completed, task.total) == (len(files), len(files))
     assert "extract" in screen.getvalue()

@@ -147,7 +147,7 @@ def test_runs_killed_at_several_points_leave_latest_whole(api_url, tmp_path):
 def seed_tables(raw: Path) -> tuple[dict, dict]:
     """The tables and manifest body of a real release of `raw` (every row passes; no GX run)."""
     files, _ = readers.list_inputs(raw)
-    ex = extract.extract_files(files, raw)
+    ex = extract.extract_files(files)
     occ, noise = ex.frames()
     answered, unanswered = dedupe.dedupe(clean.clean_frame(occ))
     none = answered.iloc[0:0].assign(reason=pd.Series(dtype=object))

@@ -31,15 +31,15 @@ def make_pages(raw: Path, n: int) -> None:
 
 def cached_extract(raw: Path, out: Path) -> extract.Batch:
     files, _ = readers.list_inputs(raw)
-    digests = {f.relative_to(raw.resolve()).as_posix(): file_digest(f) for f in files}
-    return ExtractCache(out, "code-v1").extract(files, raw, digests)
+    digests = {f.rel: file_digest(f.path) for f in files}
+    return ExtractCache(out, "code-v1").extract(files, digests)
 
 
 def merged_per_file(raw: Path) -> extract.Batch:
     """Every file extracted on its own and merged in path order: what a batch must equal."""
     files, _ = readers.list_inputs(raw)
     return extract.Batch.concat(
-        [extract.extract_file(f, f.relative_to(raw.resolve()).as_posix()) for f in files]
+        [extract.extract_file(f.path, f.rel) for f in files]
     )
 
 
@@ -83,7 +83,7 @@ def test_a_scan_reads_only_new_and_changed_files(tmp_path, monkeypatch):
     def scan() -> dict[str, str]:
         read.clear()
         memo = DigestMemo(out)
-        digests, _ = readers.digest_inputs(files, raw, memo)
+        digests, _ = readers.digest_inputs(files, memo)
         memo.save()
         return digests
 
@@ -94,7 +94,7 @@ def test_a_scan_reads_only_new_and_changed_files(tmp_path, monkeypatch):
         lambda p: read.append(os.path.basename(p)) or stat_and_digest(p),
     )
     first = scan()
-    assert sorted(read) == sorted(f.name for f in files)
+    assert sorted(read) == sorted(f.rel for f in files)
     assert scan() == first and read == []
 
     changed = raw / "page0003.txt"
@@ -111,7 +111,7 @@ def test_many_files_are_hashed_on_every_core_with_the_same_digests(tmp_path, mon
     raw.mkdir()
     make_pages(raw, 7)
     files, _ = readers.list_inputs(raw)
-    one_by_one, _ = readers.digest_inputs(files, raw)
+    one_by_one, _ = readers.digest_inputs(files)
     (raw / "page0002.txt").unlink()  # gone between the listing and the hashing
     pools = []
 
@@ -124,7 +124,7 @@ def test_many_files_are_hashed_on_every_core_with_the_same_digests(tmp_path, mon
     monkeypatch.setattr(fingerprint, "PARALLEL_MIN_FILES", 2)
     monkeypatch.setattr(fingerprint, "PARALLEL_CHUNK", 3)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    digests, rejected = readers.digest_inputs(files, raw)
+    digests, rejected = readers.digest_inputs(files)
     assert len(pools) == 1
     assert digests == {rel: d for rel, d in one_by_one.items() if rel != "page0002.txt"}
     gone = {"file": "page0002.txt", "reason": "cannot read: No such file or directory"}
@@ -137,13 +137,13 @@ def test_a_just_written_file_is_read_again_and_a_broken_memo_is_dropped(tmp_path
     make_pages(raw, 2)
     files, _ = readers.list_inputs(raw)
     memo = DigestMemo(out)
-    digests, _ = readers.digest_inputs(files, raw, memo)
+    digests, _ = readers.digest_inputs(files, memo)
     memo.save()
     assert DigestMemo(out).known == {}  # written within RACY_NS: may change unseen
     memo.path.write_bytes(b"not parquet")
     broken = DigestMemo(out)
     assert broken.known == {}
-    assert readers.digest_inputs(files, raw, broken)[0] == digests
+    assert readers.digest_inputs(files, broken)[0] == digests
 
 
 def test_batches_from_pool_and_cache_equal_a_merge_per_file(tmp_path, monkeypatch):

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.harvest import harvest
-from qaharvest import clean, dedupe, extract, progress, report
+from qaharvest import clean, dedupe, extract, progress, readers, report
 from qaharvest.cli import app
 from qaharvest.report_html import funnel, most_merged, reason_counts
 from qaharvest.show import summary_rows
@@ -120,7 +120,8 @@ def test_most_merged_lists_the_other_wordings(tmp_path):
         "Will psoas pain ever go away?", "Will the psoas pain ever go away?"
     )
     (tmp_path / "b.txt").write_text(reworded)
-    occurrences, noise = extract.extract_files(sorted(tmp_path.iterdir()), tmp_path).frames()
+    files = readers.input_files(sorted(tmp_path.iterdir()), tmp_path)
+    occurrences, noise = extract.extract_files(files).frames()
     answered, _ = dedupe.dedupe(clean.clean_frame(occurrences))
 
     top = most_merged(answered)

@@ -32,7 +32,7 @@ from qaharvest.extract import (
     extract_each,
     gc_paused,
 )
-from qaharvest.readers import relative_path
+from qaharvest.readers import InputFile
 
 INDEX = "index.parquet"
 INDEX_SCHEMA = pa.schema(
@@ -155,18 +155,15 @@ class ExtractCache:
 
     def extract(
         self,
-        files: list[Path],
-        raw_dir: Path,
+        files: list[InputFile],
         digests: dict[str, str | None],
         extractor: Callable[..., list[Batch]] = extract_each,
     ) -> Batch:
         """Extract `files`, reading unchanged ones (by `digests`; a file whose digest is None
-        is not known to be) from the cache and the others with `extractor(files, raw_dir,
+        is not known to be) from the cache and the others with `extractor(files,
         on_batch=...)` (local process pool by default, Dask shards in the flow), which hands
         each batch to `on_batch` as it arrives; drop the entries of files no longer input.
         The index changes once, at the end."""
-        raw_dir = raw_dir.resolve()
-        wanted = {relative_path(path, raw_dir): path for path in files}
         entries = self._entries()
         held = Counter(entries["chunk"].to_pylist())  # files each chunk was written with
         stored: list[pa.Table] = []  # the new index, a part at a time
@@ -184,9 +181,9 @@ class ExtractCache:
                 else:
                     stored.append(live)
             cached = {rel for batch in batches for rel in batch.files}
-            missing = [path for rel, path in wanted.items() if rel not in cached]
+            missing = [file for file in files if file.rel not in cached]
             if missing:
-                batches += extractor(missing, raw_dir, on_batch=store)
+                batches += extractor(missing, on_batch=store)
         self._save(stored)
         return Batch.concat(batches)
 

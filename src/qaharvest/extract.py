@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from qaharvest.fingerprint import FileRead
-from qaharvest.readers import Page, UnreadableFile, read_input, relative_path, split_lines
+from qaharvest.readers import InputFile, Page, UnreadableFile, read_input, split_lines
 from qaharvest.segment import KINDS, Classified, classify_together, strip_seo_prefix
 
 MIN_FILES_FOR_POOL = 200
@@ -168,12 +168,12 @@ def extract_pages(pages: list[Page]) -> Batch:
         return rows.batch(files, [[] for _ in pages], [None for _ in pages], len(pages))
 
 
-def extract_file(path: Path, rel: str) -> Batch:
+def extract_file(path: Path | str, rel: str) -> Batch:
     """Extract every page of one file; an unreadable file is set aside with its reason."""
-    return _extract_shard([(str(path), rel)])
+    return _extract_shard([InputFile(str(path), rel)])
 
 
-def _extract_shard(shard: list[tuple[str, str]]) -> Batch:
+def _extract_shard(shard: list[InputFile]) -> Batch:
     """One batch of files (path, relative path). The lines of many pages are classified
     together (`classify_together`), up to CLASSIFY_LINES at a time."""
     with gc_paused():
@@ -371,8 +371,7 @@ def shards(items: list, n: int) -> list[list]:
 
 
 def extract_each(
-    files: list[Path],
-    raw_dir: Path,
+    files: list[InputFile],
     workers: int | None = None,
     on_done: Callable[[int], None] | None = None,
     on_batch: Callable[[Batch], None] | None = None,
@@ -381,7 +380,7 @@ def extract_each(
     pool when there are enough to pay for it (both cores on a 2-core machine). `on_done(n)`
     is told as files finish (a progress bar); `on_batch` gets each batch as it arrives (the
     cache stores it there)."""
-    items = [(str(p), relative_path(p, raw_dir)) for p in files]
+    items = list(files)
     workers = workers or os.cpu_count() or 1
     n = -(-len(items) // BATCH_FILES)
     out: list[Batch] = []
@@ -403,9 +402,9 @@ def extract_each(
     return out
 
 
-def extract_files(files: list[Path], raw_dir: Path, workers: int | None = None) -> Batch:
+def extract_files(files: list[InputFile], workers: int | None = None) -> Batch:
     """Extract a batch of files into one result, in file order."""
-    return Batch.concat(extract_each(files, raw_dir, workers))
+    return Batch.concat(extract_each(files, workers))
 
 
 def line_accounting(counts: Counter) -> dict:
