@@ -21,12 +21,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.generate import generate  # noqa: E402
-from bench.run_bench import BIN, measure  # noqa: E402
+from bench.run_bench import BIN, timed  # noqa: E402
 
 
 def run(raw: Path, out: Path, *extra: str) -> tuple[float, dict]:
     cmd = [str(BIN / "qaharvest"), "run", "--raw", str(raw), "--out", str(out), "--json"]
-    seconds, _, stdout = measure([*cmd, *extra])
+    seconds, stdout = timed([*cmd, *extra])
     return seconds, json.loads(stdout[stdout.index("{") :])
 
 

@@ -3,10 +3,14 @@ to the plain baseline on the same corpus.
 
 Each measured command finds the corpus warm in the page cache. For each size it prints wall
 times, per-stage times (the run summary's `times`), MB/s, pairs/s (question occurrences
-extracted per second) and peak memory (PSS summed over the process tree, sampled every 0.1 s;
-pages shared by forked workers count once), then the target ratios: (run − fixed cost of a
-run on one tiny page) / baseline, and the cost of doubling the input. The machine may be
-shared: read the numbers as noisy.
+extracted per second) and peak memory, then the target ratios: (run − fixed cost of a run on
+one tiny page) / baseline, and the cost of doubling the input. The machine may be shared:
+read the numbers as noisy.
+
+Times and peak memory come from separate runs of each command: the peak is the PSS summed
+over the process tree (pages shared by forked workers count once), sampled every 0.1 s, and
+reading the PSS of a big process that often slows it (a 100k-page flow took 45–51 s sampled,
+37–41 s not), so timed runs are not sampled.
 
     python bench/run_bench.py [--pages 10000 50000 100000] [--work bench/out]
 """
@@ -49,11 +53,18 @@ class Row:
     times: dict
 
 
-def measure(cmd: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak memory (MiB, proportional set size) of the process tree, and stdout
-    of `cmd`."""
+def timed(cmd: list[str]) -> tuple[float, str]:
+    """Wall seconds and stdout of `cmd`."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    if run.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed with exit code {run.returncode}")
+    return time.perf_counter() - start, run.stdout
+
+
+def peak_memory(cmd: list[str]) -> float:
+    """Peak memory (MiB, proportional set size) of the process tree of `cmd`."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     root, peak = psutil.Process(proc.pid), 0
     while proc.poll() is None:
         try:
@@ -63,10 +74,9 @@ def measure(cmd: list[str]) -> tuple[float, float, str]:
         except psutil.Error:
             pass  # a worker ended between listing and reading
         time.sleep(0.1)
-    stdout = proc.stdout.read()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed with exit code {proc.returncode}")
-    return time.perf_counter() - start, peak / 2**20, stdout
+    return peak / 2**20
 
 
 def warm(raw: Path) -> None:
@@ -78,11 +88,15 @@ def warm(raw: Path) -> None:
 
 
 def run_flow(raw: Path, out: Path) -> tuple[float, float, dict]:
-    """`qaharvest run --json` into a fresh output folder (no extraction cache), the corpus warm."""
+    """`qaharvest run --json` into a fresh output folder (no extraction cache), the corpus
+    warm: wall seconds, peak MiB (another run) and the run summary."""
+    cmd = [str(BIN / "qaharvest"), "run", "--raw", str(raw), "--out", str(out), "--json"]
     shutil.rmtree(out, ignore_errors=True)
     warm(raw)
-    cmd = [str(BIN / "qaharvest"), "run", "--raw", str(raw), "--out", str(out), "--json"]
-    seconds, peak, stdout = measure(cmd)
+    peak = peak_memory(cmd)
+    shutil.rmtree(out, ignore_errors=True)
+    warm(raw)
+    seconds, stdout = timed(cmd)
     return seconds, peak, json.loads(stdout[stdout.index("{") :])
 
 
@@ -93,7 +107,9 @@ def bench_size(work: Path, pages: int) -> Row:
     mib = sum(p.stat().st_size for p in raw.rglob("*.txt")) / 2**20
     base_cmd = [sys.executable, str(ROOT / "bench" / "baseline.py"), str(raw), str(work / "base")]
     warm(raw)
-    base_s, base_mem, _ = measure(base_cmd)
+    base_mem = peak_memory(base_cmd)
+    warm(raw)
+    base_s, _ = timed(base_cmd)
     run_s, run_mem, summary = run_flow(raw, work / f"out-{pages}")
     stages = summary["stages"]
     return Row(
