@@ -380,9 +380,8 @@ def extract_each(
     pool when there are enough to pay for it (both cores on a 2-core machine). `on_done(n)`
     is told as files finish (a progress bar); `on_batch` gets each batch as it arrives (the
     cache stores it there)."""
-    items = list(files)
     workers = workers or os.cpu_count() or 1
-    n = -(-len(items) // BATCH_FILES)
+    n = -(-len(files) // BATCH_FILES)
     out: list[Batch] = []
 
     def done(batch: Batch) -> None:
@@ -392,12 +391,12 @@ def extract_each(
             on_done(len(batch.files))
         out.append(batch)
 
-    if workers == 1 or len(items) < MIN_FILES_FOR_POOL:
-        for shard in shards(items, n):
+    if workers == 1 or len(files) < MIN_FILES_FOR_POOL:
+        for shard in shards(files, n):
             done(_extract_shard(shard))
         return out
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for batch in pool.map(_extract_shard, shards(items, max(n, workers * 8))):
+        for batch in pool.map(_extract_shard, shards(files, max(n, workers * 8))):
             done(batch)
     return out
 

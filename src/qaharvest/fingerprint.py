@@ -42,8 +42,11 @@ class FileRead(NamedTuple):
 
 def file_read(st: os.stat_result, data: bytes) -> FileRead:
     """The `FileRead` of a file whose stat is `st` and bytes `data`."""
-    changed_ns = max(st.st_mtime_ns, st.st_ctime_ns)
-    return FileRead(stat_key(st), changed_ns, hashlib.sha256(data).hexdigest())
+    return _file_read(st, hashlib.sha256(data).hexdigest())
+
+
+def _file_read(st: os.stat_result, sha256: str) -> FileRead:
+    return FileRead(stat_key(st), max(st.st_mtime_ns, st.st_ctime_ns), sha256)
 
 
 def file_digest(path: Path | str) -> str:
@@ -83,7 +86,7 @@ def _stat_and_digest_each(paths: list[str]) -> list[FileRead | OSError]:
         except OSError as exc:
             results.append(exc)
         else:
-            results.append(FileRead(stat_key(st), max(st.st_mtime_ns, st.st_ctime_ns), digest))
+            results.append(_file_read(st, digest))
     return results
 
 
@@ -152,8 +155,7 @@ class DigestMemo:
                 found[rel] = exc
                 continue
             if stat_key(st) == known[0]:
-                changed_ns = max(st.st_mtime_ns, st.st_ctime_ns)
-                found[rel] = self.remember(rel, FileRead(known[0], changed_ns, known[1]))
+                found[rel] = self.remember(rel, _file_read(st, known[1]))
             else:
                 unknown.append((path, rel))
         if not read_unknown:
