@@ -26,7 +26,6 @@ def server_starting() -> Iterator[None]:
 
     ensure_logging_setup()  # the server's start is logged, as when the flow starts it
     # The flow's client finds this same instance (one per port) already running.
-
     thread = threading.Thread(target=_start, args=(SubprocessASGIServer(),))
     thread.start()
     try:
