@@ -1,14 +1,15 @@
-"""The command line: help and examples, exit codes, and the progress bar."""
+"""The command line: help and examples, exit codes, the progress bar, and start-up."""
 
 from __future__ import annotations
 
+import gc
 import io
 
 import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from qaharvest import extract, progress, readers
+from qaharvest import extract, memory, progress, readers
 from qaharvest.cli import app
 from tests.conftest import REALWORLD, SEED
 
@@ -67,3 +68,21 @@ def test_progress_bar_counts_every_extracted_file():
     assert "extract" in screen.getvalue()
     progress.advance(5)  # nobody listens any more: nothing happens
     assert task.completed == len(files)
+
+
+def test_start_up_collects_nothing_then_leaves_the_collector_what_comes_after():
+    """`run` imports inside `memory.settled_after()`: no collection while the block runs, then
+    what is alive is frozen out of the collector's view; it collects as before afterwards."""
+    gc.unfreeze()
+    try:
+        with memory.settled_after():
+            assert not gc.isenabled()
+            start_up = [[i] for i in range(10_000)]
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= len(start_up)
+        assert not any(o is start_up for o in gc.get_objects())
+        cycle: list = []
+        cycle.append(cycle)
+        assert any(o is cycle for o in gc.get_objects())
+    finally:
+        gc.unfreeze()

@@ -30,8 +30,8 @@ from qaharvest.extract import (
     OCCURRENCE_SCHEMA,
     Batch,
     extract_each,
-    gc_paused,
 )
+from qaharvest.memory import gc_paused
 from qaharvest.readers import InputFile
 
 INDEX = "index.parquet"

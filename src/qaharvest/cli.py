@@ -80,8 +80,9 @@ def run(
         console.print("[red]error:[/red] --semantic needs: pip install 'qaharvest[semantic]'")
         raise typer.Exit(EXIT_USAGE)
     from flows.startup import server_starting
+    from qaharvest.memory import settled_after
 
-    with server_starting():
+    with settled_after(), server_starting():
         from flows.harvest import ReleaseRejected, dask_runner, harvest
         from qaharvest.datadocs import import_gx
 

