@@ -139,6 +139,29 @@ def test_cleaning_is_idempotent(text):
     assert clean.clean_question(question) == question
 
 
+DATED_TAILS = st.tuples(
+    st.integers(0, 170),  # filler before: the date may straddle the 160 characters looked at
+    st.lists(
+        st.sampled_from(["x", "ab", "3", "%", ".", "!", "…", "”", ")", "•", "·", " ", "\u00a0"])
+    ),
+    st.sampled_from(["Mar", "March", "Sept", "Sep", "Ma", "mar", "JunJul"]),
+    st.sampled_from(["", ".", ". "]),
+    st.sampled_from([" ", "  ", ""]),
+    st.sampled_from(["3", "13", "113"]),
+    st.sampled_from([", ", ",  ", ","]),
+    st.sampled_from(["2020", "12345", "20"]),
+    st.sampled_from(["", " ", "x"]),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(DATED_TAILS)
+def test_the_fast_trailing_date_cut_is_the_patterns_own(tail):
+    filler, *pieces = tail
+    line = ("word " * 40)[:filler] + "".join(pieces[0]) + "".join(pieces[1:])
+    assert clean._cut_date(line) == clean._cut_tail(line, P.TRAILING_DATE)[0]
+
+
 MARKUP = st.lists(
     st.sampled_from(
         [

@@ -184,6 +184,25 @@ def _cut_tail(line: str, pattern: re.Pattern) -> tuple[str, bool]:
     return line[: len(line) - len(end) + m.start()].rstrip(), True
 
 
+def _cut_date(line: str) -> str:
+    """`line` without a trailing date (`P.TRAILING_DATE`), found fast: where the date itself
+    starts (`_DATE_AT_END`, a search that skips to the months' capitals) bounds where a match
+    can start: only the spaces and bullets of its prefix come before. The same cut as a search
+    of the whole pattern over the tail (`_cut_tail`), about ten times faster."""
+    end = line[-TAIL_CHARS:]
+    date = _DATE_AT_END.search(end)
+    if not date:
+        return line
+    start = date.start()
+    while start and (end[start - 1].isspace() or end[start - 1] in "•·"):
+        start -= 1
+    m = P.TRAILING_DATE.search(end, start)
+    return line[: len(line) - len(end) + m.start()].rstrip() if m else line
+
+
+_DATE_AT_END = re.compile(rf"{P.DATE}\s*$")
+
+
 def clean_answer(text: str) -> tuple[str, bool]:
     """A cleaned answer and whether it was cut off in the source."""
     truncated = False
@@ -192,12 +211,12 @@ def clean_answer(text: str) -> tuple[str, bool]:
         if line[:3] in _MONTH_STARTS:
             line = P.LEADING_DATE.sub("", line)
         if line[-1:].isdigit():
-            line, _ = _cut_tail(line, P.TRAILING_DATE)
+            line = _cut_date(line)
         if "more" in line[-TAIL_CHARS:].lower():
             line, cut = _cut_tail(line, P.TRUNCATION_TAIL)
             truncated = truncated or cut
             if line[-1:].isdigit():
-                line, _ = _cut_tail(line, P.TRAILING_DATE)
+                line = _cut_date(line)
         if "/" in line:
             line = P.PANEL_LABEL.sub("\n", line).strip()
         if i == 0:
