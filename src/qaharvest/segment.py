@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain, islice
 from operator import attrgetter
@@ -294,8 +293,7 @@ def classify_together(pages: list[list[str]]) -> Classified:
     """The lines of several pages classified: the class of each line on its own (the lines
     of all pages looked up, or classified, together), then each page's context applied, in
     passes over the lines of all pages at once. A pass relabels the lines it changes."""
-    known = line_classes(chain.from_iterable(pages))
-    classes = list(map(known.__getitem__, chain.from_iterable(pages)))
+    classes = line_classes(list(chain.from_iterable(pages)))
     lengths = np.fromiter(map(len, pages), np.int64, len(pages))
     kinds = map(_KIND_CODE.__getitem__, map(attrgetter("kind"), classes))
     lines = Classified(
@@ -360,24 +358,19 @@ def _question_or_answer(text: str) -> LineClass:
 _known: dict[str, LineClass] = {}  # remembered classes: pages repeat lines a lot
 
 
-def line_classes(lines: Iterable[str]) -> dict[str, LineClass]:
-    """`line_class` of each distinct line. Lines seen before in this process are remembered
-    (up to LINE_CACHE_SIZE, the oldest half forgotten first); new ones are classified
-    together (`_classify_new`)."""
-    found, new = {}, []
-    for line in dict.fromkeys(lines):
-        c = _known.get(line)
-        if c is None:
-            new.append(line)
-        else:
-            found[line] = c
-    fresh = dict(zip(new, _classify_new(new), strict=True))
-    _known.update(fresh)
-    if len(_known) > LINE_CACHE_SIZE:
-        kept = dict(islice(_known.items(), len(_known) // 2, None))
-        _known.clear()
-        _known.update(kept)
-    return found | fresh
+def line_classes(lines: list[str]) -> list[LineClass]:
+    """`line_class` of each line. Lines seen before in this process are remembered (up to
+    LINE_CACHE_SIZE, the oldest half forgotten first); new ones are classified together
+    (`_classify_new`)."""
+    known = _known
+    new = list(dict.fromkeys([line for line in lines if line not in known]))
+    known.update(zip(new, _classify_new(new), strict=True))
+    classes = list(map(known.__getitem__, lines))
+    if len(known) > LINE_CACHE_SIZE:
+        kept = dict(islice(known.items(), len(known) // 2, None))
+        known.clear()
+        known.update(kept)
+    return classes
 
 
 def _classify_new(lines: list[str]) -> list[LineClass]:
