@@ -7,6 +7,7 @@ of many pages are built together, column by column, from the classes of their li
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -381,7 +382,9 @@ def extract_each(
         for shard in shards(files, n):
             done(_extract_shard(shard))
         return out
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # The workers never collect cyclic garbage: what they build is acyclic, and each full
+    # collection would walk their remembered line classes (`segment.line_classes`).
+    with ProcessPoolExecutor(max_workers=workers, initializer=gc.disable) as pool:
         for batch in pool.map(_extract_shard, shards(files, max(n, workers * 8))):
             done(batch)
     return out
