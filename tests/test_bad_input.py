@@ -150,6 +150,19 @@ def test_a_12_mb_line_without_newline_is_handled(tmp_path):
     assert len(answer) <= clean.MAX_ANSWER_CHARS + 2 and occ.iloc[0]["answer_truncated"]
 
 
+def test_a_page_that_grew_after_its_stat_is_read_whole(tmp_path):
+    """A crawler may still be appending to a page when it is read: one read of the size the
+    stat gave, then on to the end."""
+    page = tmp_path / "growing.txt"
+    page.write_text(PAGE, encoding="utf-8")
+    stated = len(PAGE.encode()) // 3
+    fd = os.open(page, os.O_RDONLY)
+    try:
+        assert readers._read_all(fd, stated) == PAGE.encode()
+    finally:
+        os.close(fd)
+
+
 HOSTILE = [
     "<p>Use a <b>password manager</b> &amp; update often.</p><script>alert('x')</script>",
     "<SCRIPT SRC=//evil.example/x.js></SCRIPT>Fine.",

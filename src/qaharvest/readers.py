@@ -203,17 +203,32 @@ def _without_ansi(text: str) -> str:
 def _read_file(path: str | Path) -> tuple[bytes, FileRead]:
     """A file's bytes as stored, and what they tell (`FileRead`)."""
     try:
-        # Unbuffered: read whole, with no copy between; stat'ed on the open file.
-        with open(path, "rb", buffering=0) as fh:
-            st = os.fstat(fh.fileno())
+        # Four system calls, stat'ed on the open file (a file object makes twice as many).
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            st = os.fstat(fd)
             if st.st_size > MAX_FILE_BYTES:
                 raise UnreadableFile(f"file larger than {MAX_FILE_BYTES // 2**20} MiB")
-            data = fh.read()
+            data = _read_all(fd, st.st_size)
+        finally:
+            os.close(fd)
     except PermissionError as exc:
         raise UnreadableFile("permission denied") from exc
     except OSError as exc:
         raise UnreadableFile(f"cannot read: {exc.strerror or exc}") from exc
     return data, file_read(st, data)
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """The bytes of an open file `size` bytes long when stat'ed: one read when it still is (a
+    short read of a regular file is its end), more when it grew meanwhile."""
+    data = os.read(fd, size + 1)
+    if len(data) <= size:
+        return data
+    parts = [data]
+    while part := os.read(fd, 1 << 20):
+        parts.append(part)
+    return b"".join(parts)
 
 
 def _gunzipped(data: bytes) -> bytes:
