@@ -4,8 +4,8 @@ to the plain baseline on the same corpus.
 Each measured command finds the corpus warm in the page cache. For each size it prints wall
 times, per-stage times (the run summary's `times`), MB/s, pairs/s (question occurrences
 extracted per second) and peak memory, then the target ratios: (run − fixed cost of a run on
-one tiny page) / baseline, and the cost of doubling the input. The machine may be shared:
-read the numbers as noisy.
+one tiny page, the median of three) / baseline, and the cost of doubling the input. The
+machine may be shared: read the numbers as noisy.
 
 Times and peak memory come from separate runs of each command: the peak is the PSS summed
 over the process tree (pages shared by forked workers count once), sampled every 0.1 s, and
@@ -21,6 +21,7 @@ import argparse
 import hashlib
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -38,6 +39,7 @@ BIN = Path(sys.executable).parent
 # Corpora are named after the generator's code: an edited generator makes fresh ones.
 GENERATOR = hashlib.sha256((ROOT / "bench" / "generate.py").read_bytes()).hexdigest()[:8]
 TINY_PAGE = ROOT.parent / "shared" / "seed" / "psoas.txt"
+FIXED_RUNS = 3  # timed runs on the tiny page: the fixed cost is their median
 
 
 @dataclass
@@ -87,17 +89,27 @@ def warm(raw: Path) -> None:
             path.read_bytes()
 
 
-def run_flow(raw: Path, out: Path) -> tuple[float, float, dict]:
+def run_flow(raw: Path, out: Path, sample_peak: bool = True) -> tuple[float, float, dict]:
     """`qaharvest run --json` into a fresh output folder (no extraction cache), the corpus
-    warm: wall seconds, peak MiB (another run) and the run summary."""
+    warm: wall seconds, peak MiB (another run; 0 unless `sample_peak`) and the run summary."""
     cmd = [str(BIN / "qaharvest"), "run", "--raw", str(raw), "--out", str(out), "--json"]
-    shutil.rmtree(out, ignore_errors=True)
-    warm(raw)
-    peak = peak_memory(cmd)
+    peak = 0.0
+    if sample_peak:
+        shutil.rmtree(out, ignore_errors=True)
+        warm(raw)
+        peak = peak_memory(cmd)
     shutil.rmtree(out, ignore_errors=True)
     warm(raw)
     seconds, stdout = timed(cmd)
     return seconds, peak, json.loads(stdout[stdout.index("{") :])
+
+
+def fixed_cost(tiny: Path, out: Path) -> tuple[list[float], float]:
+    """The wall seconds of FIXED_RUNS timed runs on the tiny page, in order, and the peak MiB
+    of one. Start-up alone varied by 10.7–14.1 s from one `make bench` to the next, and every
+    ratio subtracts it: their median is the fixed cost."""
+    runs = [run_flow(tiny, out, sample_peak=i == 0) for i in range(FIXED_RUNS)]
+    return sorted(seconds for seconds, _, _ in runs), runs[0][1]
 
 
 def bench_size(work: Path, pages: int) -> Row:
@@ -157,8 +169,13 @@ def main() -> None:
     tiny = args.work / "tiny"
     tiny.mkdir(parents=True, exist_ok=True)
     shutil.copy(TINY_PAGE, tiny / TINY_PAGE.name)
-    fixed, fixed_mem, _ = run_flow(tiny, args.work / "out-tiny")
-    print(f"fixed cost of a run on one tiny page: {fixed:.1f} s, {fixed_mem:,.0f} MiB", flush=True)
+    runs, fixed_mem = fixed_cost(tiny, args.work / "out-tiny")
+    fixed = statistics.median(runs)
+    print(
+        f"fixed cost of a run on one tiny page: {fixed:.1f} s (median of "
+        f"{', '.join(f'{s:.1f}' for s in runs)}), {fixed_mem:,.0f} MiB",
+        flush=True,
+    )
     rows = []
     for n in args.pages:
         rows.append(bench_size(args.work, n))
