@@ -105,7 +105,7 @@ def run_flow(raw: Path, out: Path, sample_peak: bool = True) -> tuple[float, flo
 
 
 def fixed_cost(tiny: Path, out: Path) -> tuple[list[float], float]:
-    """The wall seconds of FIXED_RUNS timed runs on the tiny page, in order, and the peak MiB
+    """The wall seconds of FIXED_RUNS timed runs on the tiny page, sorted, and the peak MiB
     of one. Start-up alone varied by 10.7–14.1 s from one `make bench` to the next, and every
     ratio subtracts it: their median is the fixed cost."""
     runs = [run_flow(tiny, out, sample_peak=i == 0) for i in range(FIXED_RUNS)]
