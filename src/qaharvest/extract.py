@@ -318,8 +318,11 @@ def _answer_texts(
 def _titles(pages: list[Page], lines: Classified, question: np.ndarray) -> pa.Array:
     """Each page's title (its title line, or a question line that is one), without an SEO
     prefix; null for a page without one."""
+    # A title-question is its page's first content line: only the first question line of
+    # each page can be one.
+    first_question = question[np.diff(lines.page[question], prepend=-1) != 0]
     candidates = np.sort(
-        np.concatenate([lines.of_kind("title"), lines.with_rule(question, "title-question")])
+        np.concatenate([lines.of_kind("title"), lines.with_rule(first_question, "title-question")])
     )
     with_title, first = np.unique(lines.page[candidates], return_index=True)
     titles: list[str | None] = [None] * len(pages)
