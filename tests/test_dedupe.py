@@ -250,3 +250,14 @@ def test_semantic_grouping_on_the_seed():
         cluster["How can I release my psoas muscle?"]
         != cluster["How do you release the psoas muscle after lunges?"]
     )
+
+
+@pytest.mark.parametrize("high", [3, 2**20, 2**40])
+def test_rows_are_ranked_as_a_lexsort_ranks_them_packed_or_not(high: int):
+    """Small ranges are packed into one sort key, wide ones (2**40 three times over 63 bits)
+    fall back to a lexsort: the order is the same, ties kept in position."""
+    rng = np.random.default_rng(high)
+    columns = [rng.integers(-high, high, 5_000) for _ in range(3)]
+    columns.append(rng.random(5_000) < 0.5)
+    expected = np.lexsort([np.asarray(c, np.int64) for c in columns][::-1])
+    np.testing.assert_array_equal(dedupe._stable_order(columns), expected)

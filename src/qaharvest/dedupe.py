@@ -258,8 +258,8 @@ def _answer_codes(answers: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def _occurrence_codes(occ: pd.DataFrame, norms: np.ndarray, codes: dict) -> pd.DataFrame:
     """The occurrences with a question (non-empty normalized wording) as integer codes, in
-    file, record, line order; `row` is their position in `occ`, `order` numbers them in this
-    order, `answered` tells those with an answer."""
+    file, record, line order; `row` is their position in `occ`, `answered` tells those with an
+    answer."""
     light = pd.DataFrame(
         {
             **codes,
@@ -271,9 +271,7 @@ def _occurrence_codes(occ: pd.DataFrame, norms: np.ndarray, codes: dict) -> pd.D
     )
     light = light[norms[light["norm"]] != ""]
     light = light.sort_values(["f", "record", "line"], na_position="first", kind="stable")
-    return light.reset_index(drop=True).assign(
-        order=lambda d: np.arange(len(d)), answered=lambda d: d["a"] >= 0
-    )
+    return light.reset_index(drop=True).assign(answered=lambda d: d["a"] >= 0)
 
 
 def _canonical(light: pd.DataFrame) -> pd.DataFrame:
@@ -281,16 +279,16 @@ def _canonical(light: pd.DataFrame) -> pd.DataFrame:
     (all of them when none is), then the most frequent wording, then the first seen."""
     key, answered = light["key"].to_numpy(), light["answered"].to_numpy()
     eligible = answered | ~(np.bincount(key[answered], minlength=key.max() + 1) > 0)[key]
-    wording = light.loc[eligible, ["key", "norm", "q", "t", "order"]]
+    wording = light.loc[eligible, ["key", "norm", "q", "t"]]
     norm = wording["norm"].to_numpy()
     n = np.bincount(norm)[norm]  # a wording (norm) belongs to one key
-    return _first_of_each_key(wording, n=-n, order=wording["order"].to_numpy())
+    return _first_of_each_key(wording, n=-n)
 
 
 def _best_answers(light: pd.DataFrame, lengths: np.ndarray) -> tuple[pd.DataFrame, pd.Series]:
     """The best answer of each answered key (not truncated, most common, longest, first seen;
     `lengths` by answer code) and how many other distinct answers the key has."""
-    answered = light.loc[light["answered"], ["key", "a", "row", "truncated", "order"]]
+    answered = light.loc[light["answered"], ["key", "a", "row", "truncated"]]
     key, a = answered["key"].to_numpy(np.int64), answered["a"].to_numpy(np.int64)
     base = int(a.max()) + 1 if len(a) else 1  # a (key, answer) pair as one integer
     pairs, pair_of_row, n = np.unique(key * base + a, return_inverse=True, return_counts=True)
@@ -299,18 +297,36 @@ def _best_answers(light: pd.DataFrame, lengths: np.ndarray) -> tuple[pd.DataFram
         truncated=answered["truncated"].to_numpy(),
         n=-n[pair_of_row],
         length=-lengths[a].astype(np.int64),
-        order=answered["order"].to_numpy(),
     )
     keys, answers = np.unique(pairs // base, return_counts=True)
     return best, pd.Series(answers - 1, index=keys)
 
 
 def _first_of_each_key(rows: pd.DataFrame, **ranks: np.ndarray) -> pd.DataFrame:
-    """The first row of each key (the index, ascending) by `ranks`, in turn, ascending."""
+    """The first row of each key (the index, ascending) by `ranks`, in turn, ascending, then
+    by position (the occurrences come in file, record, line order: the first seen first)."""
     key = rows["key"].to_numpy()
-    ordered = np.lexsort([*reversed(ranks.values()), key])
+    ordered = _stable_order([key, *ranks.values()])
     first = ordered[np.diff(key[ordered], prepend=-1) != 0]  # keys are >= 0
     return rows.iloc[first].set_index("key")
+
+
+def _stable_order(columns: list[np.ndarray]) -> np.ndarray:
+    """The stable sort order of rows by integer `columns`, in turn: one argsort of the columns
+    packed into one int64 when their ranges fit in 63 bits (1.2M rows: a lexsort by five
+    columns took 0.77 s, an argsort of one 0.13 s), else a lexsort."""
+    columns = [np.asarray(c, dtype=np.int64) for c in columns]
+    lows = [int(c.min()) if len(c) else 0 for c in columns]
+    widths = [
+        int(c.max() - low).bit_length() if len(c) else 0
+        for c, low in zip(columns, lows, strict=True)
+    ]
+    if sum(widths) > 63:
+        return np.lexsort(columns[::-1])
+    packed = np.zeros(len(columns[0]), dtype=np.int64)
+    for c, low, width in zip(columns, lows, widths, strict=True):
+        packed = (packed << width) | (c - low)
+    return np.argsort(packed, kind="stable")
 
 
 def _alias_lists(
