@@ -8,6 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from qaharvest import patterns as P
 from qaharvest import segment
 from qaharvest.readers import split_lines
 from qaharvest.segment import KINDS, classify, line_class, noise_rule, question_parts, squash
@@ -298,6 +299,9 @@ FRAGMENTS = [
     ".",
     "-",
     "é",
+    "…",
+    "–",
+    "“",
     "\u017ftarts here",
     "K",
     "\xa0",
@@ -331,3 +335,29 @@ def test_lines_classified_together_match_one_by_one():
 @given(st.lists(LINE_PIECES, min_size=segment.BULK_MIN_LINES, max_size=100))
 def test_lines_near_the_rules_classified_together_match_one_by_one(lines):
     assert segment._classify_new(lines) == [line_class(line) for line in lines]
+
+
+SENTENCE_PIECES = st.lists(
+    st.sampled_from(
+        ["Quick answer", "FAQ", "Q", "question", ":", " -", "–", "—", " ", "  ", "\t", "\u2028",
+         "Mr.", "U.S.", "e.g.", "What", "is it", "?", ".", "!", "…", '"', "“", "(", "A", "9", "x"]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@given(SENTENCE_PIECES)
+@example("Quick answer: ")
+@example("FAQ: What?")
+@example("FAQ - What?")
+@example("FAQ – What?")
+@example("FAQ — What?")
+@example("Q — Why? Is it. Mr. Smith")
+@example("Stop! Why?")
+@example("So… “Or x?”")
+def test_the_quick_exits_of_prefix_and_sentence_splitting_change_nothing(text):
+    """`strip_seo_prefix` and `sentences` skip their patterns on text without the marks a
+    match needs: they give what the patterns give."""
+    stripped = P.SEO_PREFIX.sub("", text, count=1)
+    assert segment.strip_seo_prefix(text) == (stripped or text)
+    assert segment.sentences(text) == [s for s in P.SENTENCE_SPLIT.split(text) if s]

@@ -68,8 +68,14 @@ _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def strip_seo_prefix(text: str) -> str:
-    stripped = P.SEO_PREFIX.sub("", text, count=1)
-    return stripped if stripped else text
+    """`text` without an SEO prefix ("Quick answer: …"), unless the prefix is all of it."""
+    if not any(mark in text for mark in _SEO_MARKS):
+        return text  # most text: every prefix ends with one of these
+    m = P.SEO_PREFIX.match(text)
+    return text[m.end() :] if m and m.end() < len(text) else text
+
+
+_SEO_MARKS = (":", "-", "–", "—")  # `P.SEO_PREFIX` ends with one of them
 
 
 _FIRST_WORD = re.compile(r"[\"“'‘(\[]*([A-Za-z']+)")
@@ -81,7 +87,12 @@ def _first_word(sentence: str) -> str:
 
 
 def sentences(text: str) -> list[str]:
+    if not _MAY_SPLIT.search(text):  # most lines: no sentence end before a space
+        return [text] if text else []
     return [s for s in P.SENTENCE_SPLIT.split(text) if s]
+
+
+_MAY_SPLIT = re.compile(r"[.!?…]\s")  # where `P.SENTENCE_SPLIT` can split, and more
 
 
 _CLOSERS = " \"”'’)]"  # may follow the "?" that ends a question
@@ -380,15 +391,13 @@ def _classify_new(lines: list[str]) -> list[LineClass]:
     that are not (it is a necessary condition of the rules, not the rules), never the reverse."""
     if len(lines) < BULK_MIN_LINES:
         return [line_class(line) for line in lines]
-    texts = [squash(line) for line in lines]
-    array = pa.array(texts, pa.string())
-    # Non-ASCII text takes the rules: only on ASCII do RE2 and Python regexes agree exactly.
-    non_ascii = pc.invert(pc.string_is_ascii(array))
-    noise = pc.or_(non_ascii, pc.match_substring_regex(array, _MAYBE_NOISE))
+    array = _squashed(lines)
+    unsure = pc.match_substring_regex(array, _UNSURE)
+    noise = pc.or_(unsure, pc.match_substring_regex(array, _MAYBE_NOISE))
     asks = pc.match_substring_regex(array, _QUESTION_END)
     classes = []
     for text, maybe_noise, maybe_asks in zip(
-        texts, noise.to_pylist(), asks.to_pylist(), strict=True
+        array.to_pylist(), noise.to_pylist(), asks.to_pylist(), strict=True
     ):
         if maybe_noise or not text:
             classes.append(_text_class(text))
@@ -397,6 +406,19 @@ def _classify_new(lines: list[str]) -> list[LineClass]:
         else:
             classes.append(LineClass(text, "answer", "answer"))
     return classes
+
+
+def _squashed(lines: list[str]) -> pa.Array:
+    """`squash` of each line. Lines of printable ASCII without two spaces in a row (most) are
+    only stripped of spaces, in one Arrow pass; the others go through `squash`."""
+    raw = pa.array(lines, pa.string())
+    odd = pc.match_substring_regex(raw, r"[^\x20-\x7e]|  ")
+    array = pc.utf8_trim(raw, " ")
+    at = np.flatnonzero(odd.to_numpy(zero_copy_only=False))
+    if not len(at):
+        return array
+    squashed = pa.array([squash(lines[i]) for i in at.tolist()], pa.string())
+    return pc.replace_with_mask(array, odd, squashed)
 
 
 def _noise_pattern() -> str:
@@ -425,6 +447,10 @@ def _char_class(chars: str) -> str:
 
 
 _MAYBE_NOISE = _noise_pattern()
+# Text the RE2 passes cannot vouch for takes the rules: its non-ASCII characters are not all
+# marks that have no case and are neither word characters nor spaces (RE2 and Python regexes
+# agree on ASCII and on these).
+_UNSURE = "[^\\x00-\\x7f…–—‘’“”]"
 _QUESTION_END = rf"\?{_char_class(_CLOSERS)}*$"  # how a question line ends (`question_parts`)
 
 
