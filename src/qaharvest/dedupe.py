@@ -258,20 +258,34 @@ def _answer_codes(answers: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def _occurrence_codes(occ: pd.DataFrame, norms: np.ndarray, codes: dict) -> pd.DataFrame:
     """The occurrences with a question (non-empty normalized wording) as integer codes, in
-    file, record, line order; `row` is their position in `occ`, `answered` tells those with an
-    answer."""
+    file, record, line order (a missing record first); `row` is their position in `occ`,
+    `answered` tells those with an answer. Filtered and ordered as arrays, then framed once."""
+    record = _nullable_ints(occ["record"])
+    line = occ["line"].to_numpy(np.int64)
+    asked = np.flatnonzero((norms != "")[codes["norm"]])
+    missing = record.isna()
+    low = int(record.min()) if not missing.all() else 0
+    rank = np.where(missing, low - 1, record.to_numpy(np.int64, na_value=0))
+    row = asked[_stable_order([codes["f"][asked], rank[asked], line[asked]])]
     light = pd.DataFrame(
         {
-            **codes,
-            "row": np.arange(len(occ)),
-            "record": occ["record"].astype("Int64").array,
-            "line": occ["line"].to_numpy(),
-            "truncated": occ["answer_truncated"].fillna(False).astype(bool).to_numpy(),
+            **{name: code[row] for name, code in codes.items()},
+            "row": row,
+            "record": record[row],
+            "line": line[row],
+            "truncated": occ["answer_truncated"].fillna(False).to_numpy(bool)[row],
         }
     )
-    light = light[norms[light["norm"]] != ""]
-    light = light.sort_values(["f", "record", "line"], na_position="first", kind="stable")
-    return light.reset_index(drop=True).assign(answered=lambda d: d["a"] >= 0)
+    return light.assign(answered=light["a"].to_numpy() >= 0)
+
+
+def _nullable_ints(values: pd.Series) -> pd.arrays.IntegerArray:
+    """`values.astype("Int64")`, fast where most are missing (a column of None converts one
+    value at a time)."""
+    missing = values.isna().to_numpy()
+    ints = np.zeros(len(values), dtype=np.int64)
+    ints[~missing] = values[~missing].to_numpy(np.int64)
+    return pd.arrays.IntegerArray(ints, missing)
 
 
 def _canonical(light: pd.DataFrame) -> pd.DataFrame:
@@ -291,15 +305,17 @@ def _best_answers(light: pd.DataFrame, lengths: np.ndarray) -> tuple[pd.DataFram
     answered = light.loc[light["answered"], ["key", "a", "row", "truncated"]]
     key, a = answered["key"].to_numpy(np.int64), answered["a"].to_numpy(np.int64)
     base = int(a.max()) + 1 if len(a) else 1  # a (key, answer) pair as one integer
-    pairs, pair_of_row, n = np.unique(key * base + a, return_inverse=True, return_counts=True)
+    pair_of_row, pairs = pd.factorize(key * base + a)
+    n = np.bincount(pair_of_row)
     best = _first_of_each_key(
         answered,
         truncated=answered["truncated"].to_numpy(),
         n=-n[pair_of_row],
         length=-lengths[a].astype(np.int64),
     )
-    keys, answers = np.unique(pairs // base, return_counts=True)
-    return best, pd.Series(answers - 1, index=keys)
+    answers = np.bincount(pairs // base)  # distinct answers per key
+    keys = np.flatnonzero(answers)
+    return best, pd.Series(answers[keys] - 1, index=keys)
 
 
 def _first_of_each_key(rows: pd.DataFrame, **ranks: np.ndarray) -> pd.DataFrame:
