@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import string
 
@@ -14,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qaharvest import clean, extract
+from qaharvest import clean, extract, parallel
 from qaharvest.clean import clean_answer, clean_frame, clean_question, clean_text, may_change
 from qaharvest.readers import input_files
 from tests.conftest import REALWORLD, SEED
@@ -111,6 +112,19 @@ def test_cleaning_over_a_process_pool_matches_cleaning_in_process(monkeypatch):
     parallel = clean_frame(occ)
     assert len(serial) > 200 and serial["answer"].isna().any()
     pd.testing.assert_frame_equal(parallel, serial)
+
+
+@pytest.mark.parametrize("forked", [False, True])
+def test_slices_are_mapped_in_order_here_or_in_forked_workers(forked, monkeypatch):
+    """Forked workers find the values in their memory: only the bounds go to them (a lambda,
+    which cannot be pickled, works), and the results come back in the order of the slices."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    values = pa.array([str(i) for i in range(10)])
+    parts = parallel.map_slices(lambda s: (os.getpid(), s.to_pylist()), values, 3, forked)
+    assert [v for _, part in parts for v in part] == values.to_pylist()
+    assert [len(part) for _, part in parts] == [3, 3, 3, 1]
+    assert (os.getpid() not in {pid for pid, _ in parts}) == forked
+    assert parallel._work is None
 
 
 def real_answers() -> list[str]:

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from qaharvest import memory
 from qaharvest import patterns as P
-from qaharvest.parallel import map_chunks
+from qaharvest.parallel import map_slices
 from qaharvest.segment import strip_seo_prefix
 
 MAX_ANSWER_CHARS = 20_000
@@ -258,10 +258,13 @@ def _answer_column(answers: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
     """Cleaned answers, row by row, and whether each was cut off."""
     uniques, codes = _distinct(answers)
     parts = _map(_clean_answers, uniques)
+    changed = pa.array(np.concatenate([changing for changing, _, _ in parts]))
+    texts = pa.chunked_array([text for _, text, _ in parts], _TEXT).combine_chunks()
+    cleaned = pc.replace_with_mask(uniques, changed, texts)
     del uniques  # a big run's memory peaks here: let the raw answers go as soon as they can
     # A missing answer (code -1) takes the False appended at the end.
-    truncated = np.append(np.concatenate([cut for _, cut in parts]), False)[codes]
-    return _categorical(pa.chunked_array([text for text, _ in parts], _TEXT), codes), truncated
+    truncated = np.append(np.concatenate([cut for _, _, cut in parts]), False)[codes]
+    return _categorical(pa.chunked_array([cleaned], _TEXT), codes), truncated
 
 
 def may_change(answers: pa.Array) -> np.ndarray:
@@ -316,22 +319,19 @@ def _clean_questions(values: pa.Array) -> pa.Array:
     return pa.array([clean_question(v) for v in values.to_pylist()], _TEXT)
 
 
-def _clean_answers(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """`clean_answer` over distinct answers: the answers (null when nothing is left) and
-    whether each was cut off. Only the answers a rule could change go through the rules
-    (`may_change`); the others are kept as they are."""
+def _clean_answers(values: pa.Array) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+    """`clean_answer` over distinct answers: which answers it may change (`may_change`: only
+    those go through the rules), their cleaned text (null when nothing is left), and whether
+    each answer was cut off. The answers kept as they are do not come back."""
     changing = may_change(values)
     cleaned = [clean_answer(v) for v in values.filter(changing).to_pylist()]
     texts = pa.array([text or None for text, _ in cleaned], _TEXT)
     cut = np.zeros(len(values), dtype=bool)
     cut[changing] = [bool(text) and truncated for text, truncated in cleaned]
-    return pc.replace_with_mask(values, pa.array(changing), texts), cut
+    return changing, texts, cut
 
 
 def _map(fn, values: pa.Array) -> list:
     """`fn` over slices of `values`, on both cores when there are many."""
     size = max(MIN_CHUNK, -(-len(values) // (CHUNKS_PER_CORE * (os.cpu_count() or 1))))
-    starts = range(0, len(values), size) or [0]
-    # Each slice is copied out: a slice pickles with the whole of its parent's buffers.
-    chunks = [pa.concat_arrays([values.slice(start, size)]) for start in starts]
-    return map_chunks(fn, chunks, len(values) >= PARALLEL_MIN_VALUES)
+    return map_slices(fn, values, size, len(values) >= PARALLEL_MIN_VALUES)

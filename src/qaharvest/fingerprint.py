@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from qaharvest import __version__
-from qaharvest.parallel import map_chunks
+from qaharvest.parallel import map_slices
 from qaharvest.schema import SCHEMAS_DIR
 
 READ_CHUNK = 1 << 18
@@ -73,8 +73,8 @@ def stat_and_digest(path: Path | str) -> tuple[os.stat_result, str]:
 def stat_and_digest_each(paths: list[str]) -> list[FileRead | OSError]:
     """For each file, its `FileRead`, or the error that reading it raised; on every core when
     there are many (hashing 100k pages of a few KB keeps one core busy a second)."""
-    chunks = [paths[i : i + PARALLEL_CHUNK] for i in range(0, len(paths), PARALLEL_CHUNK)]
-    parts = map_chunks(_stat_and_digest_each, chunks, len(paths) >= PARALLEL_MIN_FILES)
+    parallel = len(paths) >= PARALLEL_MIN_FILES
+    parts = map_slices(_stat_and_digest_each, paths, PARALLEL_CHUNK, parallel)
     return [result for part in parts for result in part]
 
 
