@@ -259,11 +259,13 @@ def _answer_column(answers: pd.Series) -> tuple[pd.Categorical, np.ndarray]:
     uniques, codes = _distinct(answers)
     parts = _map(_clean_answers, uniques)
     changed = pa.array(np.concatenate([changing for changing, _, _ in parts]))
+    cut = np.concatenate([cut for _, _, cut in parts])
     texts = pa.chunked_array([text for _, text, _ in parts], _TEXT).combine_chunks()
     cleaned = pc.replace_with_mask(uniques, changed, texts)
-    del uniques  # a big run's memory peaks here: let the raw answers go as soon as they can
+    # A big run's memory peaks here: let the raw and the changed answers go first.
+    del uniques, parts, texts
     # A missing answer (code -1) takes the False appended at the end.
-    truncated = np.append(np.concatenate([cut for _, _, cut in parts]), False)[codes]
+    truncated = np.append(cut, False)[codes]
     return _categorical(pa.chunked_array([cleaned], _TEXT), codes), truncated
 
 
