@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from qaharvest.fingerprint import FileRead
-from qaharvest.memory import gc_paused
+from qaharvest.memory import gc_paused, reuse_freed_blocks
 from qaharvest.readers import InputFile, Page, UnreadableFile, read_input, split_lines
 from qaharvest.segment import KINDS, Classified, classify_together, strip_seo_prefix
 
@@ -385,12 +385,18 @@ def extract_each(
         for shard in shards(files, n):
             done(_extract_shard(shard))
         return out
-    # The workers never collect cyclic garbage: what they build is acyclic, and each full
-    # collection would walk their remembered line classes (`segment.line_classes`).
-    with ProcessPoolExecutor(max_workers=workers, initializer=gc.disable) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool:
         for batch in pool.map(_extract_shard, shards(files, max(n, workers * 8))):
             done(batch)
     return out
+
+
+def _start_worker() -> None:
+    """An extraction worker never collects cyclic garbage: what it builds is acyclic, and
+    each full collection would walk its remembered line classes (`segment.line_classes`).
+    It reuses the memory of the batches it sends (`memory.reuse_freed_blocks`)."""
+    gc.disable()
+    reuse_freed_blocks()
 
 
 def extract_files(files: list[InputFile], workers: int | None = None) -> Batch:
