@@ -4,7 +4,8 @@ to the plain baseline on the same corpus.
 Each measured command finds the corpus warm in the page cache. For each size it prints wall
 times, per-stage times (the run summary's `times`), MB/s, pairs/s (question occurrences
 extracted per second) and peak memory, then the target ratios: (run − fixed cost of a run on
-one tiny page, the median of three) / baseline, and the cost of doubling the input. The
+one tiny page, the median of three) / baseline (the median of three runs), and the cost of
+doubling the input. The
 machine may be shared: read the numbers as noisy.
 
 Times and peak memory come from separate runs of each command: the peak is the PSS summed
@@ -40,6 +41,7 @@ BIN = Path(sys.executable).parent
 GENERATOR = hashlib.sha256((ROOT / "bench" / "generate.py").read_bytes()).hexdigest()[:8]
 TINY_PAGE = ROOT.parent / "shared" / "seed" / "psoas.txt"
 FIXED_RUNS = 3  # timed runs on the tiny page: the fixed cost is their median
+BASELINE_RUNS = 3  # timed baseline runs per size: its time is their median
 
 
 @dataclass
@@ -47,6 +49,7 @@ class Row:
     pages: int
     mib: float
     base_s: float
+    base_runs: list[float]
     base_mem: float
     run_s: float
     run_mem: float
@@ -120,12 +123,14 @@ def bench_size(work: Path, pages: int) -> Row:
     base_cmd = [sys.executable, str(ROOT / "bench" / "baseline.py"), str(raw), str(work / "base")]
     warm(raw)
     base_mem = peak_memory(base_cmd)
-    warm(raw)
-    base_s, _ = timed(base_cmd)
+    base_runs = []
+    for _ in range(BASELINE_RUNS):  # one baseline run at 100k pages took 4.4 to 6.4 s
+        warm(raw)
+        base_runs.append(timed(base_cmd)[0])
     run_s, run_mem, summary = run_flow(raw, work / f"out-{pages}")
     stages = summary["stages"]
     return Row(
-        pages, mib, base_s, base_mem, run_s, run_mem,
+        pages, mib, statistics.median(base_runs), sorted(base_runs), base_mem, run_s, run_mem,
         stages["occurrences"], stages["qa_pairs"], summary["times"],
     )  # fmt: skip
 
@@ -183,6 +188,8 @@ def main() -> None:
     print()
     print(table(rows, fixed))
     print("\n".join(["", *scaling(rows, fixed)]))
+    runs = "; ".join(f"{r.pages:,}: {', '.join(f'{s:.1f}' for s in r.base_runs)}" for r in rows)
+    print(f"baseline runs (s), the median taken: {runs}")
 
 
 if __name__ == "__main__":
