@@ -5,8 +5,7 @@ Each measured command finds the corpus warm in the page cache. For each size it 
 times, per-stage times (the run summary's `times`), MB/s, pairs/s (question occurrences
 extracted per second) and peak memory, then the target ratios: (run − fixed cost of a run on
 one tiny page, the median of three) / baseline (the median of three runs), and the cost of
-doubling the input. The
-machine may be shared: read the numbers as noisy.
+doubling the input. The machine may be shared: read the numbers as noisy.
 
 Times and peak memory come from separate runs of each command: the peak is the PSS summed
 over the process tree (pages shared by forked workers count once), sampled every 0.1 s, and

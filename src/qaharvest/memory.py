@@ -42,6 +42,7 @@ def reuse_freed_blocks() -> bool:
 
 
 def _mallopt(*settings: tuple[int, int]) -> bool:
+    """Apply every (parameter, value) setting; whether all took."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         return all([bool(libc.mallopt(param, value)) for param, value in settings])

@@ -11,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 # What the forked workers of `map_slices` work on: the function and the values.
 _work: tuple[Callable, object] | None = None
 _one_at_a_time = threading.Lock()
+_CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 
 
 def map_slices(fn: Callable, values, size: int, parallel: bool) -> list:
@@ -33,9 +34,6 @@ def map_slices(fn: Callable, values, size: int, parallel: bool) -> list:
                 return list(pool.map(_apply, bounds))
         finally:
             _work = None
-
-
-_CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 
 
 def _apply(bounds: tuple[int, int]):
