@@ -422,8 +422,8 @@ def _squashed(lines: list[str]) -> pa.Array:
 
 
 def _noise_pattern() -> str:
-    """An RE2 pattern that every ASCII line a noise rule takes matches too (built from the
-    rules' own patterns and pre-checks)."""
+    """An RE2 pattern that every line a noise rule takes matches too, if its characters are
+    ASCII or the marks `_UNSURE` spares (built from the rules' own patterns and pre-checks)."""
     strip = f"{_char_class(_STRIPPED)}*"  # around a boilerplate line
     return "(?i)" + "|".join(
         [
