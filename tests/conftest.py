@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import random
 import shutil
 import tempfile
 from pathlib import Path
@@ -19,14 +20,24 @@ QQP = SHARED / "qqp" / "qqp_sample.tsv"
 
 @pytest.fixture(scope="session")
 def prefect_server():
-    """One Prefect test server for every flow test, with a throwaway PREFECT_HOME."""
+    """One Prefect test server for every flow test, with a throwaway PREFECT_HOME.
+
+    The events client's websocket pings the server every 20 s from a background thread,
+    drawing its payload from the global `random`; a hypothesis test running meanwhile
+    takes that for its strategy using `random` (HypothesisDeprecationWarning). The
+    websocket connections get a generator of their own while the server runs."""
     home = tempfile.mkdtemp(prefix="qaharvest-prefect-")
     os.environ["PREFECT_HOME"] = home
     from prefect.testing.utilities import prefect_test_harness
+    from websockets.asyncio import connection
 
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-    shutil.rmtree(home, ignore_errors=True)
+    connection.random = random.Random()
+    try:
+        with prefect_test_harness(server_startup_timeout=120):
+            yield
+    finally:
+        connection.random = random
+        shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture
