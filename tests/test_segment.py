@@ -346,6 +346,7 @@ SENTENCE_PIECES = st.lists(
 ).map("".join)
 
 
+@settings(deadline=None)  # as every property test here: a busy machine must not fail it
 @given(SENTENCE_PIECES)
 @example("Quick answer: ")
 @example("FAQ: What?")
