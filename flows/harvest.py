@@ -109,11 +109,12 @@ def extract_task(
     workers: int | None = None,
     report_progress: bool = True,
     on_batch: Callable[[extract.Batch], None] | None = None,
+    chunks_to: Path | None = None,
 ) -> list[extract.Batch]:
     """Extract a batch of files (Arrow batches, each handed to `on_batch` as it arrives);
-    both cores locally."""
+    both cores locally, whose workers write the rows to the cache's folder `chunks_to`."""
     return extract.extract_each(
-        files, workers, progress.advance if report_progress else None, on_batch
+        files, workers, progress.advance if report_progress else None, on_batch, chunks_to
     )
 
 
@@ -121,7 +122,10 @@ def extract_changed(scan: dict, out: Path, runner: str) -> extract.Batch:
     """New and changed files are extracted (one task locally, coarse shards on Dask);
     unchanged ones come from the per-file cache."""
 
-    def on_dask(missing: list[readers.InputFile], on_batch: Callable) -> list[extract.Batch]:
+    def on_dask(
+        missing: list[readers.InputFile], on_batch: Callable, chunks_to: Path
+    ) -> list[extract.Batch]:
+        # Dask workers may not share this file system: their batches come back whole.
         n = max(2, -(-len(missing) // DASK_SHARD_FILES))
         progress.stage("extract", len(missing))
         futures = [extract_task.submit(shard, 1, False) for shard in extract.shards(missing, n)]
@@ -133,10 +137,12 @@ def extract_changed(scan: dict, out: Path, runner: str) -> extract.Batch:
                 out.append(batch)
         return out
 
-    def local(missing: list[readers.InputFile], on_batch: Callable) -> list[extract.Batch]:
+    def local(
+        missing: list[readers.InputFile], on_batch: Callable, chunks_to: Path
+    ) -> list[extract.Batch]:
         progress.stage("extract", len(missing))
         # quote: Prefect would otherwise visit every path looking for upstream results.
-        return extract_task(quote(missing), on_batch=on_batch)
+        return extract_task(quote(missing), on_batch=on_batch, chunks_to=chunks_to)
 
     cache = ExtractCache(out, scan["code"])
     return cache.extract(scan["files"], scan["digests"], on_dask if runner == "dask" else local)
@@ -215,7 +221,7 @@ def _build(raw: Path, out: Path, keep: int, runner: str, semantic: bool = False)
     times["extract"] = time.perf_counter() - t
     t = time.perf_counter()
     progress.stage("clean")
-    cleaned = clean_task(occurrences)
+    cleaned = clean_task(quote(occurrences))
     del occurrences  # the cleaned frame replaces it: a big run cannot hold both
     times["clean"] = time.perf_counter() - t
     t = time.perf_counter()
