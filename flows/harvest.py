@@ -109,12 +109,11 @@ def extract_task(
     workers: int | None = None,
     report_progress: bool = True,
     on_batch: Callable[[extract.Batch], None] | None = None,
-    chunks_to: Path | None = None,
 ) -> list[extract.Batch]:
     """Extract a batch of files (Arrow batches, each handed to `on_batch` as it arrives);
-    both cores locally, whose workers write the rows to the cache's folder `chunks_to`."""
+    both cores locally."""
     return extract.extract_each(
-        files, workers, progress.advance if report_progress else None, on_batch, chunks_to
+        files, workers, progress.advance if report_progress else None, on_batch
     )
 
 
@@ -122,10 +121,7 @@ def extract_changed(scan: dict, out: Path, runner: str) -> extract.Batch:
     """New and changed files are extracted (one task locally, coarse shards on Dask);
     unchanged ones come from the per-file cache."""
 
-    def on_dask(
-        missing: list[readers.InputFile], on_batch: Callable, chunks_to: Path
-    ) -> list[extract.Batch]:
-        # Dask workers may not share this file system: their batches come back whole.
+    def on_dask(missing: list[readers.InputFile], on_batch: Callable) -> list[extract.Batch]:
         n = max(2, -(-len(missing) // DASK_SHARD_FILES))
         progress.stage("extract", len(missing))
         futures = [extract_task.submit(shard, 1, False) for shard in extract.shards(missing, n)]
@@ -137,12 +133,10 @@ def extract_changed(scan: dict, out: Path, runner: str) -> extract.Batch:
                 out.append(batch)
         return out
 
-    def local(
-        missing: list[readers.InputFile], on_batch: Callable, chunks_to: Path
-    ) -> list[extract.Batch]:
+    def local(missing: list[readers.InputFile], on_batch: Callable) -> list[extract.Batch]:
         progress.stage("extract", len(missing))
         # quote: Prefect would otherwise visit every path looking for upstream results.
-        return extract_task(quote(missing), on_batch=on_batch, chunks_to=chunks_to)
+        return extract_task(quote(missing), on_batch=on_batch)
 
     cache = ExtractCache(out, scan["code"])
     return cache.extract(scan["files"], scan["digests"], on_dask if runner == "dask" else local)

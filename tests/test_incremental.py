@@ -149,8 +149,8 @@ def test_a_just_written_file_is_read_again_and_a_broken_memo_is_dropped(tmp_path
 
 def test_batches_from_pool_and_cache_equal_a_merge_per_file(tmp_path, monkeypatch):
     """Pages, JSONL records with and without a URL, a bad record and an unreadable file,
-    over several batches (pool, then cache and one process), are those of every file merged
-    in path order, frames and types included. The pool's workers write the chunks."""
+    over several batches (pool, then cache and pool mixed): the frames, types included,
+    are those of every file merged in path order."""
     monkeypatch.setattr(extract, "BATCH_FILES", 7)
     monkeypatch.setattr(extract, "MIN_FILES_FOR_POOL", 10)
     raw, out = tmp_path / "raw", tmp_path / "out"
@@ -161,13 +161,7 @@ def test_batches_from_pool_and_cache_equal_a_merge_per_file(tmp_path, monkeypatc
     lines = [json.dumps(r) for r in records] + ["{not json"]
     (raw / "dump.jsonl").write_text("\n".join(lines) + "\n")
     (raw / "binary.txt").write_bytes(bytes(range(256)) * 8)
-    with monkeypatch.context() as m:
-
-        def in_main_process(*_):
-            raise AssertionError("the main process wrote a chunk")
-
-        m.setattr(cache, "write_chunk", in_main_process)
-        first = cached_extract(raw, out)
+    first = cached_extract(raw, out)
     assert first.files_from_cache == 0 and first.rejected_files
     assert_same_extraction(first, merged_per_file(raw))
     (raw / "page0012.txt").write_text("What changed?\nThis page did.\n")

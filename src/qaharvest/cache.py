@@ -14,6 +14,7 @@ import functools
 import json
 import os
 import shutil
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,10 +26,10 @@ import pyarrow.parquet as pq
 
 from qaharvest.extract import (
     COUNTED,
+    NOISE_SCHEMA,
+    OCCURRENCE_SCHEMA,
     Batch,
     extract_each,
-    read_chunk,
-    write_chunk,
 )
 from qaharvest.memory import gc_paused
 from qaharvest.readers import InputFile
@@ -47,7 +48,7 @@ INDEX_SCHEMA = pa.schema(
         *[(f"lines_{k}", pa.int64()) for k in COUNTED],
     ]
 )
-_PARTS = ("occ", "noise")  # a chunk's files: `extract.write_chunk`
+_TABLES = (("occ", OCCURRENCE_SCHEMA), ("noise", NOISE_SCHEMA))
 
 
 class ExtractCache:
@@ -96,10 +97,14 @@ class ExtractCache:
 
     def _read_chunk(self, chunk: str, files: pa.Table) -> Batch:
         """The rows of `files` (index entries) from one chunk, as a batch read from cache."""
-        tables = [
-            table.take(_ranges(files[f"{part}_start"].to_numpy(), files[f"{part}_rows"].to_numpy()))
-            for part, table in zip(_PARTS, read_chunk(self.dir, chunk), strict=True)
-        ]
+        tables = []
+        for part, schema in _TABLES:
+            with pa.memory_map(str(self.dir / f"{chunk}.{part}.arrow")) as source:
+                table = pa.ipc.open_file(source).read_all()
+                if table.schema != schema:
+                    raise pa.ArrowInvalid(f"chunk {chunk}: unexpected schema")
+                starts = files[f"{part}_start"].to_numpy()
+                tables.append(table.take(_ranges(starts, files[f"{part}_rows"].to_numpy())))
         return Batch(
             files=files["file"].to_pylist(),
             occurrence_rows=files["occ_rows"].to_pylist(),
@@ -116,12 +121,14 @@ class ExtractCache:
     def _store(
         self, stored: list[pa.Table], batch: Batch, digests: list[str | None] | None = None
     ) -> None:
-        """Write a batch as a new chunk (unless an extraction worker did) and add its files'
-        index entries to `stored`; the files' digests are those read with them, unless given
-        (a chunk rewritten)."""
+        """Write a batch as a new chunk and add its files' index entries to `stored`; the
+        files' digests are those read with them, unless given (a chunk rewritten)."""
         if digests is None:
             digests = [read.sha256 if read else None for read in batch.reads]
-        chunk = batch.chunk or write_chunk(self.dir, batch).chunk
+        chunk = uuid.uuid4().hex
+        for part, table in (("occ", batch.occurrences), ("noise", batch.noise)):
+            with pa.ipc.new_file(str(self.dir / f"{chunk}.{part}.arrow"), table.schema) as out:
+                out.write_table(table)
         occ_rows = np.asarray(batch.occurrence_rows, dtype=np.int64)
         noise_rows = np.asarray(batch.noise_rows, dtype=np.int64)
         columns = {
@@ -155,9 +162,8 @@ class ExtractCache:
         """Extract `files`, reading unchanged ones (by `digests`; a file whose digest is None
         is not known to be) from the cache and the others with `extractor(files,
         on_batch=...)` (local process pool by default, Dask shards in the flow), which hands
-        each batch to `on_batch` as it arrives, and may have its workers write the chunks
-        (`chunks_to`); drop the entries of files no longer input. The index changes once, at
-        the end."""
+        each batch to `on_batch` as it arrives; drop the entries of files no longer input.
+        The index changes once, at the end."""
         entries = self._entries()
         held = Counter(entries["chunk"].to_pylist())  # files each chunk was written with
         stored: list[pa.Table] = []  # the new index, a part at a time
@@ -177,7 +183,7 @@ class ExtractCache:
             cached = {rel for batch in batches for rel in batch.files}
             missing = [file for file in files if file.rel not in cached]
             if missing:
-                batches += extractor(missing, on_batch=store, chunks_to=self.dir)
+                batches += extractor(missing, on_batch=store)
         self._save(stored)
         return Batch.concat(batches)
 

@@ -7,11 +7,8 @@ of many pages are built together, column by column, from the classes of their li
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import gc
 import os
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -54,8 +51,7 @@ class Batch:
     """Extraction of several files, compact: their rows as Arrow tables, file after file, with
     each file's row counts, line counts (a row of `counts`, columns `COUNTED`), set-aside
     records and what reading it told (`FileRead`; None for a file that could not be read,
-    or was not: rows from the cache, pages given as text). `chunk` names the chunk files
-    that hold its rows, once written (`write_chunk`)."""
+    or was not: rows from the cache, pages given as text)."""
 
     files: list[str]
     occurrence_rows: list[int]
@@ -67,7 +63,6 @@ class Batch:
     files_processed: int
     files_from_cache: int
     reads: list[FileRead | None]
-    chunk: str | None = None
 
     @classmethod
     def concat(cls, batches: list[Batch]) -> Batch:
@@ -115,40 +110,6 @@ class Batch:
         frames = self.frames()
         self.occurrences, self.noise = OCCURRENCE_SCHEMA.empty_table(), NOISE_SCHEMA.empty_table()
         return frames
-
-
-_CHUNK_PARTS = (("occ", OCCURRENCE_SCHEMA), ("noise", NOISE_SCHEMA))
-
-
-def write_chunk(folder: Path, batch: Batch) -> Batch:
-    """Write the batch's rows as a new chunk of `folder`, two Arrow IPC files
-    (`<chunk>.occ.arrow`, `<chunk>.noise.arrow`); the batch, with `chunk` set."""
-    chunk = uuid.uuid4().hex
-    for (part, schema), table in zip(_CHUNK_PARTS, (batch.occurrences, batch.noise), strict=True):
-        with pa.ipc.new_file(str(folder / f"{chunk}.{part}.arrow"), schema) as out:
-            out.write_table(table)
-    return dataclasses.replace(batch, chunk=chunk)
-
-
-def read_chunk(folder: Path, chunk: str) -> tuple[pa.Table, pa.Table]:
-    """A chunk's occurrence and noise rows, memory-mapped (no copy); an error if a file is
-    missing, unreadable or of another schema."""
-    tables = []
-    for part, schema in _CHUNK_PARTS:
-        with pa.memory_map(str(folder / f"{chunk}.{part}.arrow")) as source:
-            table = pa.ipc.open_file(source).read_all()
-        if table.schema != schema:
-            raise pa.ArrowInvalid(f"chunk {chunk}: unexpected schema")
-        tables.append(table)
-    return tables[0], tables[1]
-
-
-def _extract_to_chunk(folder: Path, shard: list[InputFile]) -> Batch:
-    """In a pool worker: extract a shard and write its rows as a chunk of `folder`; the
-    batch goes back to the main process without them (it maps them from the chunk)."""
-    batch = write_chunk(folder, _extract_shard(shard))
-    empty = OCCURRENCE_SCHEMA.empty_table(), NOISE_SCHEMA.empty_table()
-    return dataclasses.replace(batch, occurrences=empty[0], noise=empty[1])
 
 
 def _in_order(
@@ -404,15 +365,11 @@ def extract_each(
     workers: int | None = None,
     on_done: Callable[[int], None] | None = None,
     on_batch: Callable[[Batch], None] | None = None,
-    chunks_to: Path | None = None,
 ) -> list[Batch]:
     """Extract the files in batches of at most `BATCH_FILES` (in file order), over a process
     pool when there are enough to pay for it (both cores on a 2-core machine). `on_done(n)`
     is told as files finish (a progress bar); `on_batch` gets each batch as it arrives (the
-    cache stores it there). With `chunks_to` (the cache's folder), pool workers write each
-    batch's rows there as a chunk (`write_chunk`) and the batch arrives with `chunk` set,
-    its rows mapped from the files: the rows do not go through a pipe and the main process
-    does not copy them."""
+    cache stores it there)."""
     workers = workers or os.cpu_count() or 1
     n = -(-len(files) // BATCH_FILES)
     out: list[Batch] = []
@@ -428,23 +385,10 @@ def extract_each(
         for shard in shards(files, n):
             done(_extract_shard(shard))
         return out
-    work = functools.partial(_extract_to_chunk, chunks_to) if chunks_to else _extract_shard
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool:
-        for batch in pool.map(work, shards(files, max(n, workers * 8))):
-            if batch.chunk:
-                batch.occurrences, batch.noise = _mapped(chunks_to, batch)
+        for batch in pool.map(_extract_shard, shards(files, max(n, workers * 8))):
             done(batch)
     return out
-
-
-def _mapped(folder: Path, batch: Batch) -> tuple[pa.Table, pa.Table]:
-    """The rows of a batch a worker wrote as a chunk, mapped from its files (`read_chunk`),
-    but for the occurrences' file column, built afresh from the batch's files and row counts:
-    a mapping lives as long as any column in it, and the file column lives on after cleaning
-    drops the raw text columns (a 100k-page run then kept 0.5 GB of raw text mapped)."""
-    occurrences, noise = read_chunk(folder, batch.chunk)
-    each = np.repeat(np.arange(len(batch.files)), batch.occurrence_rows)
-    return occurrences.set_column(0, "file", pa.array(batch.files, _TEXT).take(each)), noise
 
 
 def _start_worker() -> None:
