@@ -189,7 +189,7 @@ def harvest(
     memory.return_freed_blocks()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    with OutputLock(out, wait=wait):
+    with OutputLock(out, wait=wait), memory.small_pages():
         return _build(Path(raw_dir), out, keep, runner, semantic)
 
 

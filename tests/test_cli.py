@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import io
-import os
 import resource
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -17,8 +16,6 @@ from typer.testing import CliRunner
 from qaharvest import extract, memory, progress, readers
 from qaharvest.cli import app
 from tests.conftest import REALWORLD, SEED
-
-PR_SET_THP_DISABLE = 41  # <linux/prctl.h>
 
 COMMANDS = ["run", "serve", "inspect", "validate", "releases", "export", "show"]
 
@@ -95,15 +92,33 @@ def test_start_up_collects_nothing_then_leaves_the_collector_what_comes_after():
         gc.unfreeze()
 
 
+def _huge_pages() -> str:
+    """Whether transparent huge pages may back this process's memory ("1") or not ("0")."""
+    status = Path("/proc/self/status").read_text().split("\n")
+    return next(line.split()[1] for line in status if line.startswith("THP_enabled:"))
+
+
+def test_a_run_maps_small_pages_and_so_do_the_processes_it_forks():
+    before = _huge_pages()
+    with memory.small_pages():
+        assert _huge_pages() == "0"
+        with memory.small_pages():
+            pass
+        assert _huge_pages() == "0"  # an inner use leaves them off
+        with ProcessPoolExecutor(1, mp_context=get_context("fork")) as pool:
+            assert pool.submit(_huge_pages).result() == "0"
+    assert _huge_pages() == before
+
+
 def _faults_of_a_second_batch() -> int:
     """Minor page faults of building a 5 MiB buffer after one was built and dropped, in 4 KiB
     pages: transparent huge pages are off for the process, whatever the machine's setting."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    assert libc.prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0, os.strerror(ctypes.get_errno())
-    bytearray(5 << 20)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    bytearray(5 << 20)
-    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    with memory.small_pages():
+        assert _huge_pages() == "0"
+        bytearray(5 << 20)
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        bytearray(5 << 20)
+        return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
 
 
 def test_extraction_workers_collect_nothing_and_reuse_the_memory_of_their_batches():

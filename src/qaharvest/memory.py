@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
+PR_SET_THP_DISABLE, PR_GET_THP_DISABLE = 41, 42  # <linux/prctl.h>
 MMAP_THRESHOLD_BYTES = 1 << 20
 # A worker's: it builds, sends and drops a batch of a few MB at a time (`reuse_freed_blocks`).
 WORKER_MMAP_THRESHOLD_BYTES = 64 << 20
@@ -56,6 +57,33 @@ def factorize(values, sort: bool = False) -> tuple:
     codes, uniques = pd.factorize(values, sort=sort)
     pa.default_memory_pool().release_unused()
     return codes, uniques
+
+
+@contextmanager
+def small_pages() -> Iterator[None]:
+    """Within: no transparent huge pages for this process's new memory, nor for the
+    processes it forks meanwhile (`prctl(PR_SET_THP_DISABLE)`; nothing where there is no
+    such call), as before after. A run allocates and frees big buffers stage after stage,
+    and on this project's 2-core machine each fresh huge page costs about 3 ms to fault in
+    (219 faults, 0.64 s of system time, for one `factorize` of 1.4M answers). A 100k-page
+    run with them off: cleaning about 0.95 s faster, deduplication about 0.25 s slower
+    (its sorts and gathers take more TLB misses), the run about 0.5 s faster."""
+    before = _prctl(PR_GET_THP_DISABLE)
+    changed = before == 0 and _prctl(PR_SET_THP_DISABLE, 1) == 0
+    try:
+        yield
+    finally:
+        if changed:
+            _prctl(PR_SET_THP_DISABLE, 0)
+
+
+def _prctl(option: int, *args: int) -> int:
+    """`prctl(option, *args)`; -1 where the C library has none."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc.prctl(option, *args, *[0] * (4 - len(args)))
+    except (OSError, AttributeError):
+        return -1
 
 
 @contextmanager
