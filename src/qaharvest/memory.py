@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,13 +43,19 @@ def reuse_freed_blocks() -> bool:
     )
 
 
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    """The C library, or None where it cannot be loaded."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+
+
 def _mallopt(*settings: tuple[int, int]) -> bool:
     """Apply every (parameter, value) setting; whether all took."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return all([bool(libc.mallopt(param, value)) for param, value in settings])
-    except (OSError, AttributeError):
-        return False
+    mallopt = getattr(_libc(), "mallopt", None)
+    return mallopt is not None and all([bool(mallopt(p, v)) for p, v in settings])
 
 
 def factorize(values, sort: bool = False) -> tuple:
@@ -79,11 +86,8 @@ def small_pages() -> Iterator[None]:
 
 def _prctl(option: int, *args: int) -> int:
     """`prctl(option, *args)`; -1 where the C library has none."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc.prctl(option, *args, *[0] * (4 - len(args)))
-    except (OSError, AttributeError):
-        return -1
+    prctl = getattr(_libc(), "prctl", None)
+    return -1 if prctl is None else prctl(option, *args, *[0] * (4 - len(args)))
 
 
 @contextmanager
