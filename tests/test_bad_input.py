@@ -59,6 +59,23 @@ def test_re_encoded_copies_give_the_same_pairs_as_extra_sources(tmp_path):
     assert jsonl["url"] == "https://example.org/psoas" and jsonl["record"] == 1
 
 
+def test_lone_surrogate_escapes_in_jsonl_become_replacement_characters(tmp_path):
+    # JSON may escape half a UTF-16 pair on its own ("\\ud83d"): not text, and Arrow cannot
+    # hold it. The record is kept, the half pair replaced; a URL with one is no URL.
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    record = r'{"text": "Is \ud83d this broken?\nNo, only \udc00 this mark.\n", "url": "https://x.org/\ud800"}'
+    (raw / "dump.jsonl").write_text(record + "\n")
+    occ, rejected = run(raw)
+    assert rejected == []
+    row = occ.iloc[0]
+    assert (row["question"], row["answer"]) == (
+        "Is \ufffd this broken?",
+        "No, only \ufffd this mark.",
+    )
+    assert row["url"] is None and row["record"] == 1
+
+
 def run(raw: Path) -> tuple[pd.DataFrame, list[dict]]:
     """The flow's steps before dedupe: scan (list, digest), extract, clean."""
     files, rejected = readers.list_inputs(raw)

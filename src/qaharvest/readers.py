@@ -24,7 +24,10 @@ SUFFIXES = (".txt", ".txt.gz", ".jsonl", ".jsonl.gz")
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_URL_CHARS = 2048
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")  # terminal colour codes in captured text
-_URL = re.compile(rf"https?://[^\s\x00-\x1f\x7f<>\"'`\\]{{1,{MAX_URL_CHARS - 8}}}", re.IGNORECASE)
+_SURROGATE = re.compile("[\ud800-\udfff]")  # JSON may escape half a UTF-16 pair on its own
+_URL = re.compile(
+    rf"https?://[^\s\x00-\x1f\x7f<>\"'`\\\ud800-\udfff]{{1,{MAX_URL_CHARS - 8}}}", re.IGNORECASE
+)
 
 
 class UnreadableFile(Exception):
@@ -276,6 +279,7 @@ def _pages(text: str, path: str | Path, rel: str) -> tuple[list[Page], list[dict
             reason = "no 'text' field" if isinstance(exc, KeyError) else f"malformed JSONL: {exc}"
             rejected.append({"file": f"{rel}#{n}", "reason": reason})
             continue
-        page = Page(file=rel, text=_without_ansi(body), url=safe_url(rec.get("url")), record=n)
+        text = _SURROGATE.sub("\ufffd", body)  # a lone "\\ud800" escape: not text
+        page = Page(file=rel, text=_without_ansi(text), url=safe_url(rec.get("url")), record=n)
         pages.append(page)
     return pages, rejected
