@@ -3,6 +3,7 @@ idempotent."""
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -218,3 +219,31 @@ def test_extracting_any_file_never_raises(data, name):
         res = extract.extract_file(path, name)
     assert res.files_processed + len([r for r in res.rejected_files if r["file"] == name]) == 1
     assert all(r["reason"] for r in res.rejected_files)
+
+
+# Any JSON string: json.dumps escapes every non-ASCII character, lone surrogates included
+# (drawn apart: they are 2,048 of the 1.1 million code points), and the characters of a question.
+JSON_TEXT = st.text(
+    st.one_of(st.sampled_from("ab ?.\n"), st.characters(), st.characters(categories=["Cs"])),
+    max_size=30,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(JSON_TEXT, JSON_TEXT, JSON_TEXT), min_size=1, max_size=4))
+def test_any_jsonl_record_is_extracted(records):
+    """Whatever a record's text and URL hold, its page is extracted, and every text the
+    rows hold can be written out as UTF-8."""
+    lines = [
+        json.dumps({"text": f"{title}\nWhat is {q}?\n{answer}\n", "url": f"https://x.org/{q}"})
+        for title, q, answer in records
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "d.jsonl"
+        path.write_text("\n".join(lines) + "\n", encoding="ascii")
+        res = extract.extract_file(path, "d.jsonl")
+    assert res.files_processed == 1 and res.rejected_files == []
+    occ, _ = res.frames()
+    for column in ("title", "question", "answer", "url"):
+        for value in occ[column].dropna():
+            value.encode("utf-8")  # raises on a lone surrogate
