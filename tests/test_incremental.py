@@ -9,8 +9,12 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from flows.harvest import harvest
@@ -325,3 +329,24 @@ def test_a_first_run_leaves_digests_to_extraction_with_the_same_fingerprint(
     assert [Path(p).name for p in hashed_by_scan] == ["locked.txt"]  # the memo knew the rest
     (raw / "page0001.txt").write_text("Is this page new?\nYes, it changed.\n")
     assert harvest(raw_dir=str(raw), out_dir=str(out))["status"] == "published"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 39), st.integers(0, 6)), max_size=12),
+    st.sampled_from([1, 2, extract.MAX_RUNS]),
+)
+def test_rows_taken_by_ranges_as_slices_or_copied_are_the_rows_asked(ranges, max_runs):
+    """`take_ranges` gives the rows of each range in turn, whether as slices of the table
+    (ranges that follow on make one run) or copied out (more runs than `MAX_RUNS`)."""
+    table = pa.concat_tables(  # in chunks, as a chunk read from the cache may be
+        [pa.table({"n": pa.array(range(a, a + 15), pa.int64())}) for a in (0, 15, 30)]
+    )
+    ranges = [(start, min(length, 45 - start)) for start, length in ranges]
+    starts = np.array([s for s, _ in ranges], dtype=np.int64)
+    lengths = np.array([n for _, n in ranges], dtype=np.int64)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(extract, "MAX_RUNS", max_runs)
+        got = extract.take_ranges(table, starts, lengths)
+    assert got["n"].to_pylist() == [i for s, n in ranges for i in range(s, s + n)]
+    assert got.schema == table.schema

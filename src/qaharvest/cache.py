@@ -30,6 +30,7 @@ from qaharvest.extract import (
     OCCURRENCE_SCHEMA,
     Batch,
     extract_each,
+    take_ranges,
 )
 from qaharvest.memory import gc_paused
 from qaharvest.readers import InputFile
@@ -104,7 +105,7 @@ class ExtractCache:
                 if table.schema != schema:
                     raise pa.ArrowInvalid(f"chunk {chunk}: unexpected schema")
                 starts = files[f"{part}_start"].to_numpy()
-                tables.append(table.take(_ranges(starts, files[f"{part}_rows"].to_numpy())))
+                tables.append(take_ranges(table, starts, files[f"{part}_rows"].to_numpy()))
         return Batch(
             files=files["file"].to_pylist(),
             occurrence_rows=files["occ_rows"].to_pylist(),
@@ -202,8 +203,3 @@ def _by_chunk(entries: pa.Table) -> Iterator[tuple[str, pa.Table]]:
     for chunk, taken in rows.items():
         yield chunk, entries.take(taken)
 
-
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The positions start, start + 1, … of each range, ranges one after another."""
-    ends = np.cumsum(lengths)
-    return np.repeat(starts - (ends - lengths), lengths) + np.arange(ends[-1] if len(ends) else 0)

@@ -29,6 +29,7 @@ from qaharvest.segment import KINDS, Classified, classify_together, strip_seo_pr
 MIN_FILES_FOR_POOL = 200
 COUNTED = ("read", *KINDS)  # a file's line counts: lines read, then lines of each kind
 BATCH_FILES = 1000  # files per batch: a shard of the process pool, a read from the cache
+MAX_RUNS = 1024  # slices of a table before its rows are copied out instead (`take_ranges`)
 CLASSIFY_LINES = 1 << 16  # lines of pages classified together (bounds the memory it holds)
 _TEXT = pa.large_string()  # what pandas' `str` columns hold
 OCCURRENCE_SCHEMA = pa.schema(
@@ -117,13 +118,26 @@ def _in_order(
 ) -> pa.Table:
     """The rows of `tables` (`rows[i]` for the i-th file) with the files put in `order`."""
     table = pa.concat_tables(tables) if tables else schema.empty_table()
-    if order == list(range(len(order))):
-        return table
     rows, order = np.asarray(rows, dtype=np.int64), np.asarray(order, dtype=np.int64)
-    lengths = rows[order]
-    starts = (np.cumsum(rows) - rows)[order]
-    shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-    return table.take(shift + np.arange(lengths.sum()))
+    return take_ranges(table, (np.cumsum(rows) - rows)[order], rows[order])
+
+
+def take_ranges(table: pa.Table, starts: np.ndarray, lengths: np.ndarray) -> pa.Table:
+    """The rows of `table` in the ranges (start, length), one range after another. Ranges that
+    follow on from each other make one run, and the runs are slices of `table` (no copy: an
+    incremental run's cached files are runs of whole chunks); with more than MAX_RUNS runs,
+    the rows are copied out in one take."""
+    starts, lengths = starts[lengths > 0], lengths[lengths > 0]
+    if not len(starts):
+        return table.slice(0, 0)
+    ends = starts + lengths
+    first = np.flatnonzero(np.append(True, starts[1:] != ends[:-1]))  # each run's first range
+    last = np.append(first[1:], len(starts)) - 1
+    if len(first) > MAX_RUNS:
+        positions = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        return table.take(positions + np.arange(lengths.sum()))
+    runs = [table.slice(a, b - a) for a, b in zip(starts[first], ends[last], strict=True)]
+    return pa.concat_tables(runs)
 
 
 def _frame(table: pa.Table) -> pd.DataFrame:
