@@ -154,8 +154,9 @@ class DigestMemo:
             except OSError as exc:
                 found[rel] = exc
                 continue
-            if stat_key(st) == known[0]:
-                found[rel] = self.remember(rel, _file_read(st, known[1]))
+            if stat_key(st) == known[0]:  # unchanged: remembered, and not racy, as before
+                self.seen[rel] = known
+                found[rel] = known[1]
             else:
                 unknown.append((path, rel))
         if not read_unknown:
