@@ -97,7 +97,9 @@ class ExtractCache:
         return self._entries().num_rows
 
     def _read_chunk(self, chunk: str, files: pa.Table) -> Batch:
-        """The rows of `files` (index entries) from one chunk, as a batch read from cache."""
+        """The rows of `files` (index entries) from one chunk, as a batch read from cache: slices
+        of the memory-mapped chunk, which its buffers keep mapped once the file is closed (and
+        once it is deleted, when a later rewrite replaces it)."""
         tables = []
         for part, schema in _TABLES:
             with pa.memory_map(str(self.dir / f"{chunk}.{part}.arrow")) as source:
